@@ -3,14 +3,149 @@ inside the commands that need them, so `assistant staffing` starts fast."""
 
 from __future__ import annotations
 
+import json
+import sys
+import time
+from typing import Annotated, Any
+
 import typer
+
+from assistant.errors import AssistantError
 
 app = typer.Typer(
     name="assistant",
     help="Nordic outsourcing assistant: index, search, tools and chat.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    add_completion=False,
 )
+index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a domain error as one line on stderr and exit (never a traceback)."""
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _progress_bar() -> tuple[Any, Any]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        TextColumn("[bold]{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        transient=False, disable=not sys.stderr.isatty(),
+    )
+    tasks: dict[str, Any] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    return progress, report
+
+
+@index_app.command("build")
+def index_build() -> None:
+    """Build the index from corpus/ (chunks, embeddings, BM25) and print counts and time."""
+    from assistant.embeddings import get_embeddings
+    from assistant.index import build_index, _build_lock
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    progress, report = _progress_bar()
+    started = time.perf_counter()
+    try:
+        embeddings = get_embeddings()
+        with progress, _build_lock(settings.index_dir):
+            index = build_index(settings.corpus_dir, settings.index_dir, embeddings, progress=report)
+    except AssistantError as exc:
+        fail(exc.message)
+    counts = index.manifest["counts"]
+    typer.echo(
+        f"built index in {time.perf_counter() - started:.1f} s: {counts['documents']} articles, "
+        f"{counts['chunks']} chunks, {counts['notes']} notes ({counts['note_vectors']} note vectors); "
+        f"model {index.manifest['embedding_model']} -> {index.path.resolve()}"
+    )
+
+
+@index_app.command("status")
+def index_status() -> None:
+    """Say whether the index is current, and why not."""
+    from assistant.embeddings import get_embeddings
+    from assistant.index import expected_manifest, stale_reason
+    from assistant.chunking import ChunkerSettings
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    try:
+        emb = get_embeddings()
+        expected = expected_manifest(settings.corpus_dir, emb.model_id, emb.dimension, ChunkerSettings())
+    except AssistantError as exc:
+        fail(exc.message)
+    reason = stale_reason(settings.index_dir / "current", expected)
+    typer.echo(reason or f"index is current ({settings.index_dir / 'current'})")
+    raise typer.Exit(0 if reason is None else 1)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in sv, fi, da, nb or en.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="How many passages to show.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Search the articles: top passages with title, language, heading, score and a short quote."""
+    from assistant import load_retriever
+
+    try:
+        retriever = load_retriever()
+        result = retriever.search(question, k=k)
+    except AssistantError as exc:
+        fail(exc.message)
+    if as_json:
+        payload = {
+            "question": result.question,
+            "language": result.language,
+            "covered": result.covered,
+            "hits": [{**d.metadata, "text": d.page_content} for d in result.hits],
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    label = "covered" if result.covered else "NOT covered by the articles"
+    table = Table(title=f"{result.question}  [{result.language or '?'} · {label}]", show_lines=True)
+    for col in ("#", "article", "lang", "heading", "score", "quote"):
+        table.add_column(col, overflow="fold")
+    for i, doc in enumerate(result.hits, 1):
+        m = doc.metadata
+        quote = doc.page_content.replace("\n", " ")
+        table.add_row(
+            str(i), m["title"], m["language"], m["heading"] or "—", f"{m['score']:.3f}",
+            quote[:200] + ("…" if len(quote) > 200 else ""),
+        )
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default: settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: settings).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1,
+) -> None:
+    """Start the HTTP server (builds the index on first run)."""
+    import uvicorn
+
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run(
+        "api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+        workers=workers, log_level="info",
+    )
 
 
 def _register_tool_commands() -> None:
@@ -23,5 +158,10 @@ def _register_tool_commands() -> None:
 
 _register_tool_commands()
 
-if __name__ == "__main__":  # pragma: no cover
+
+def main() -> None:  # pragma: no cover - console entry point
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""HTTP edge: FastAPI app factory, routers, error mapping, widget and Slack."""

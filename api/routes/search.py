@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+router = APIRouter(prefix="/v1", tags=["search"])
+
+
+class Passage(BaseModel):
+    chunk_id: str
+    doc_id: str
+    title: str
+    language: str
+    heading: str
+    start_index: int
+    end_index: int
+    score: float
+    note_ids: list[str]
+    text: str
+
+
+class SearchResponse(BaseModel):
+    question: str
+    language: str | None
+    covered: bool
+    hits: list[Passage]
+
+
+@router.get("/search", response_model=SearchResponse, summary="Search the articles (hybrid retrieval)")
+async def search(
+    request: Request,
+    q: str = Query(..., max_length=100_000, description="The question, in sv, fi, da, nb or en."),
+    k: int = Query(5, ge=1, le=50),
+) -> SearchResponse:
+    retriever = await run_in_threadpool(request.app.state.assistant.retriever)
+    result = await run_in_threadpool(retriever.search, q, k)
+    hits = [
+        Passage(text=d.page_content, **{f: d.metadata[f] for f in Passage.model_fields if f != "text"})
+        for d in result.hits
+    ]
+    return SearchResponse(question=result.question, language=result.language, covered=result.covered, hits=hits)

@@ -1,0 +1,263 @@
+"""Hybrid retrieval over chunks and multilingual notes, as a LangChain retriever.
+
+Measured on this corpus (see README): dense retrieval with multilingual-e5-small
+strongly prefers chunks in the question's language, and BM25 only works within
+one language. So four ranked lists are fused with weighted reciprocal rank
+fusion:
+
+* dense chunks: the question against chunk vectors;
+* dense notes: the question against note questions and summaries in all five
+  languages, max-sim per chunk (this is what finds a Finnish passage from an
+  English question);
+* BM25 notes: the question against note texts *in the question's language*;
+* BM25 chunks: only for chunks in the question's language family (sv/da/nb
+  share words; Finnish and English stand alone).
+
+The "covered" signal combines the best note-question similarity, the best chunk
+similarity and lexical support, because a raw cosine threshold alone separates
+answerable from unanswerable questions poorly here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, Field, PrivateAttr
+
+from assistant.errors import InvalidInput
+from assistant.index import QUESTION, SUMMARY, SearchIndex, load_index
+from assistant.language import FAMILY, SUPPORTED, detect_language
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+def clean_query(text: str, max_chars: int, field_name: str = "question") -> str:
+    """Normalise a user query; empty or oversized input is a clear error."""
+    if not isinstance(text, str):
+        raise InvalidInput(field_name, "must be text")
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise InvalidInput(field_name, "must not be empty")
+    if len(text) > max_chars:
+        raise InvalidInput(
+            field_name, f"is {len(text)} characters long; the limit is {max_chars}", details={"limit": max_chars}
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    dense_chunks: float = 1.0
+    dense_notes: float = 1.0
+    lexical_notes: float = 0.5
+    lexical_chunks: float = 0.5
+    rrf_k: int = 10
+
+
+@dataclass(frozen=True)
+class CoverageModel:
+    """Thresholds for the "covered" decision (fitted on the dev set; see README)."""
+
+    question_similarity: float = 0.87
+    chunk_similarity: float = 0.84
+    support_similarity: float = 0.83
+    min_lexical: float = 1.0
+
+
+@dataclass
+class SearchResult:
+    question: str
+    language: str | None
+    hits: list[LCDocument]
+    covered: bool
+    signals: dict[str, float] = field(default_factory=dict)
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense (chunks + notes) and BM25 fused; `search()` adds the covered signal."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    k: int = Field(5, ge=1, le=50)
+    max_query_chars: int = 2000
+    weights: FusionWeights = FusionWeights()
+    coverage: CoverageModel = CoverageModel()
+    _index: SearchIndex = PrivateAttr()
+    _embeddings: Any = PrivateAttr()
+
+    def __init__(self, index: SearchIndex, embeddings: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._index = index
+        self._embeddings = embeddings
+
+    @property
+    def index(self) -> SearchIndex:
+        return self._index
+
+    # -- LangChain interface --
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None
+    ) -> list[LCDocument]:
+        return self.search(query, k=self.k).hits
+
+    # -- full interface --
+    def search(self, question: str, k: int = 5, language: str | None = None) -> SearchResult:
+        """Top-k chunks for `question` plus whether the corpus covers it.
+
+        `language` overrides detection (the engine passes the message language).
+        """
+        question = clean_query(question, self.max_query_chars)
+        if not 1 <= k <= 50:
+            raise InvalidInput("k", f"must be between 1 and 50, got {k}")
+        lang = language if language in SUPPORTED else detect_language(question)
+        scores = self._signals(question, lang)
+        fused = self._fuse(scores)
+        order = np.argsort(-fused, kind="stable")[:k]
+        hits = [self._document(int(i), float(fused[i]), scores) for i in order]
+        signals = {
+            "best_question_similarity": float(scores["note_question_max"]),
+            "best_chunk_similarity": float(scores["dense_chunks"].max()),
+            "best_note_similarity": float(scores["dense_notes"].max()),
+            "best_lexical": float(scores["lexical_best"]),
+        }
+        return SearchResult(question, lang, hits, self._covered(signals), signals)
+
+    def _signals(self, question: str, lang: str | None) -> dict[str, Any]:
+        idx = self._index
+        n_chunks = len(idx.chunks)
+        qv = np.asarray(self._embeddings.embed_query_np(question), dtype=np.float32).reshape(1, -1)
+
+        dense_chunks = np.full(n_chunks, -1.0, dtype=np.float32)
+        sims, ids = idx.chunk_vectors.search(qv, n_chunks)
+        dense_chunks[ids[0][ids[0] >= 0]] = sims[0][ids[0] >= 0]
+
+        dense_notes = np.full(n_chunks, -1.0, dtype=np.float32)
+        note_question_max = -1.0
+        note_best = np.full(len(idx.notes), -1.0, dtype=np.float32)
+        if idx.note_vectors.ntotal:
+            sims, ids = idx.note_vectors.search(qv, idx.note_vectors.ntotal)
+            valid = ids[0] >= 0
+            vec_ids, vec_sims = ids[0][valid], sims[0][valid]
+            note_ids = idx.note_vector_note[vec_ids]
+            np.maximum.at(note_best, note_ids, vec_sims)
+            is_question = idx.note_vector_kind[vec_ids] == QUESTION
+            if is_question.any():
+                note_question_max = float(vec_sims[is_question].max())
+            for n, sim in enumerate(note_best):
+                for c in idx.note_chunks[n]:
+                    dense_notes[c] = max(dense_notes[c], sim)
+
+        lexical_chunks = np.zeros(n_chunks, dtype=np.float32)
+        lexical_notes = np.zeros(n_chunks, dtype=np.float32)
+        lexical_best = 0.0
+        if lang is not None:
+            for chunk_lang in FAMILY[lang]:
+                if chunk_lang in idx.chunk_bm25:
+                    lex, chunk_ids = idx.chunk_bm25[chunk_lang]
+                    s = lex.scores(question)
+                    lexical_chunks[chunk_ids] = np.maximum(lexical_chunks[chunk_ids], s)
+            if lang in idx.note_bm25:
+                s = idx.note_bm25[lang].scores(question)
+                lexical_best = float(s.max()) if len(s) else 0.0
+                for n, score in enumerate(s):
+                    for c in idx.note_chunks[n]:
+                        lexical_notes[c] = max(lexical_notes[c], score)
+        return {
+            "dense_chunks": dense_chunks,
+            "dense_notes": dense_notes,
+            "lexical_chunks": lexical_chunks,
+            "lexical_notes": lexical_notes,
+            "note_best": note_best,
+            "note_question_max": note_question_max,
+            "lexical_best": lexical_best,
+        }
+
+    def _fuse(self, scores: dict[str, Any]) -> np.ndarray:
+        w = self.weights
+        fused = np.zeros(len(self._index.chunks), dtype=np.float64)
+        for name, weight in (
+            ("dense_chunks", w.dense_chunks),
+            ("dense_notes", w.dense_notes),
+            ("lexical_notes", w.lexical_notes),
+            ("lexical_chunks", w.lexical_chunks),
+        ):
+            values = scores[name]
+            if weight <= 0 or not np.any(values > (0 if name.startswith("lexical") else -1)):
+                continue
+            ranks = np.empty(len(values), dtype=np.int64)
+            ranks[np.argsort(-values, kind="stable")] = np.arange(1, len(values) + 1)
+            contribution = weight / (w.rrf_k + ranks)
+            if name.startswith("lexical"):
+                contribution[values <= 0] = 0.0  # no term in common: no vote
+            fused += contribution
+        return fused
+
+    def _covered(self, signals: dict[str, float]) -> bool:
+        c = self.coverage
+        if signals["best_question_similarity"] >= c.question_similarity:
+            return True
+        if signals["best_chunk_similarity"] >= c.chunk_similarity:
+            return True
+        return (
+            max(signals["best_note_similarity"], signals["best_chunk_similarity"]) >= c.support_similarity
+            and signals["best_lexical"] >= c.min_lexical
+        )
+
+    def _document(self, i: int, score: float, scores: dict[str, Any]) -> LCDocument:
+        chunk = self._index.chunks[i]
+        note_ids = [
+            self._index.notes[n].id
+            for n, chunk_ids in enumerate(self._index.note_chunks)
+            if i in chunk_ids and scores["note_best"][n] >= self.coverage.support_similarity
+        ]
+        return LCDocument(
+            page_content=chunk.text,
+            id=chunk.id,
+            metadata={
+                "chunk_id": chunk.id,
+                "doc_id": chunk.doc_id,
+                "title": chunk.title,
+                "language": chunk.language,
+                "heading": chunk.heading,
+                "start_index": chunk.start_index,
+                "end_index": chunk.end_index,
+                "score": round(score, 6),
+                "dense_similarity": round(float(scores["dense_chunks"][i]), 4),
+                "note_similarity": round(float(scores["dense_notes"][i]), 4),
+                "note_ids": note_ids,
+            },
+        )
+
+
+def load_retriever(
+    *,
+    corpus_dir: Path | None = None,
+    index_dir: Path | None = None,
+    embeddings: Any = None,
+    auto_rebuild: bool | None = None,
+    progress: Any = None,
+    k: int = 5,
+) -> HybridRetriever:
+    """A ready retriever from settings (building the index when needed)."""
+    from assistant.embeddings import get_embeddings
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    embeddings = embeddings or get_embeddings()
+    index = load_index(
+        Path(corpus_dir or settings.corpus_dir),
+        Path(index_dir or settings.index_dir),
+        embeddings,
+        auto_rebuild=settings.auto_rebuild_index if auto_rebuild is None else auto_rebuild,
+        progress=progress,
+    )
+    return HybridRetriever(index, embeddings, k=k, max_query_chars=settings.max_query_chars)

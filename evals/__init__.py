@@ -1,0 +1,1 @@
+"""Evaluation harness: datasets, metrics and benchmarks for the assistant."""

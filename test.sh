@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Install everything the tests need into .venv and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/bootstrap.sh "test,sentence-transformers"
+.venv/bin/python -m pytest "$@"
