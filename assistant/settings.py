@@ -30,6 +30,14 @@ class Settings(BaseSettings):
     default_language: str = Field("en", pattern=r"^(sv|fi|da|nb|en)$")
     max_query_chars: int = Field(2000, ge=10, description="Longest search query accepted.")
     max_message_chars: int = Field(4000, ge=10, description="Longest chat message accepted.")
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite:///{ROOT / 'data' / 'assistant.db'}",
+        description="Conversation store (SQLAlchemy URL). SQLite file for one host; in production "
+        "a shared Postgres, e.g. 'postgresql+psycopg://user:pass@host/db'.",
+    )
+    session_retention_days: int = Field(
+        90, ge=1, description="Sessions untouched for longer than this are deleted by purge."
+    )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
 
