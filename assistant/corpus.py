@@ -20,6 +20,7 @@ ARTICLE_LANGUAGES: tuple[str, ...] = ("sv", "fi", "da", "nb", "en")
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n\n?", re.DOTALL)
 _ID = r"^[a-z0-9][a-z0-9-]{1,80}$"
+_HEADING_LINE = re.compile(r"^(#{1,6})\s+(.+)$", re.MULTILINE)
 
 
 class FrontMatter(BaseModel):
@@ -48,6 +49,14 @@ class Document(BaseModel):
 
     def quote(self, start: int, end: int) -> str:
         return self.text[start:end]
+
+    def heading_at(self, offset: int) -> str:
+        """The heading path (below the article title) in force at `offset`."""
+        headings: list[tuple[int, str]] = []
+        for match in _HEADING_LINE.finditer(self.text, 0, max(0, offset)):
+            level = len(match.group(1))
+            headings = [h for h in headings if h[0] < level] + [(level, match.group(2).strip())]
+        return " > ".join(h for level, h in headings if level > 1)
 
 
 def default_corpus_dir() -> Path:

@@ -44,6 +44,30 @@ def _detector():  # type: ignore[no-untyped-def]
 _LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1)
+def _wide_detector():  # type: ignore[no-untyped-def]
+    """Supported languages plus common others, to tell "not one of ours"."""
+    from lingua import Language, LanguageDetectorBuilder
+
+    others = [Language.GERMAN, Language.FRENCH, Language.SPANISH, Language.ITALIAN, Language.DUTCH,
+              Language.PORTUGUESE, Language.POLISH, Language.RUSSIAN, Language.ESTONIAN, Language.ICELANDIC]
+    ours = [Language.SWEDISH, Language.FINNISH, Language.DANISH, Language.BOKMAL, Language.ENGLISH]
+    return LanguageDetectorBuilder.from_languages(*ours, *others).build()
+
+
+def is_unsupported_language(text: str, min_confidence: float = 0.6) -> bool:
+    """True when `text` is confidently in a language we don't support (German, French, …)."""
+    words = _LETTERS.findall(text)
+    if len(words) < 3:
+        return False
+    with _lock:
+        values = _wide_detector().compute_language_confidence_values(text)
+    if not values:
+        return False
+    best = values[0]
+    return best.language.name not in _ISO and best.value >= min_confidence
+
+
 def detection_confidences(text: str) -> dict[str, float]:
     with _lock:
         values = _detector().compute_language_confidence_values(text)

@@ -116,12 +116,7 @@ class OfflineAnswerer:
     # -- shared formatting --
     def _citation(self, n: int, doc_id: str, start: int, end: int) -> Citation:
         doc = self._docs[doc_id]
-        heading = ""
-        for chunk in self.retriever.index.chunks:
-            if chunk.doc_id == doc_id and chunk.start_index <= start < chunk.end_index:
-                heading = chunk.heading
-                break
-        return Citation(n=n, doc_id=doc_id, title=doc.title, language=doc.language, heading=heading,
+        return Citation(n=n, doc_id=doc_id, title=doc.title, language=doc.language, heading=doc.heading_at(start),
                         quote=doc.text[start:end], start_index=start, end_index=end)
 
     @staticmethod

@@ -1,0 +1,420 @@
+"""The conversation engine: `Assistant.reply(session_id, message) -> Reply`.
+
+Every surface (HTTP API, widget, Slack, CLI, evals) calls this one object. It
+detects the language, routes the message (checklist, tools, question,
+greeting), composes the reply from the catalog, the deterministic tools and
+the retrieved passages, and stores both turns in the session, all inside one
+session transaction so concurrent messages to a session are serialised.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from typing import Any
+
+from assistant.answering.offline import Answer, OfflineAnswerer
+from assistant.checklist.compute import costs_from_answers, staffing_from_answers
+from assistant.checklist.flow import ChecklistFlow, Outcome, new_state
+from assistant.errors import AssistantError, InvalidInput
+from assistant.formatting import number, percent
+from assistant.i18n import t
+from assistant.language import SUPPORTED, detect_language, is_unsupported_language
+from assistant.reply import ChecklistView, Choice, Citation, Reply, Suggestion, ToolRun
+from assistant.routing import Route, route
+from assistant.settings import Settings, get_settings
+from assistant.tools import (
+    CostComparisonRequest,
+    OutsourcingOffer,
+    StaffingRequest,
+    compare_costs,
+    merge_arguments,
+    missing_arguments,
+    plan_staffing,
+)
+
+log = logging.getLogger("assistant.engine")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+def clean_message(message: Any, max_chars: int) -> str:
+    """A user message, normalised; empty or oversized input is a clear error."""
+    if not isinstance(message, str):
+        raise InvalidInput("message", "must be text")
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", message))
+    text = re.sub(r"[ \t]+", " ", text).strip()
+    if not text:
+        raise InvalidInput("message", "must not be empty")
+    if len(text) > max_chars:
+        raise InvalidInput("message", f"is {len(text)} characters long; the limit is {max_chars}",
+                           details={"limit": max_chars})
+    return text
+
+
+class Assistant:
+    """The engine. `Assistant()` builds everything from settings (environment)."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        retriever: Any = None,
+        store: Any = None,
+        llm_answerer: Any = None,
+    ) -> None:
+        self.settings = settings or get_settings()
+        self._retriever = retriever
+        self._store = store
+        self._answerer: OfflineAnswerer | None = None
+        self._llm = llm_answerer
+        self.flow = ChecklistFlow()
+
+    # -- lazily built parts (the CLI's tool commands never pay for them) --
+    @property
+    def retriever(self) -> Any:
+        if self._retriever is None:
+            from assistant.retrieval import load_retriever
+
+            self._retriever = load_retriever(corpus_dir=self.settings.corpus_dir, index_dir=self.settings.index_dir)
+        return self._retriever
+
+    @property
+    def store(self) -> Any:
+        if self._store is None:
+            from assistant.sessions import SessionStore
+
+            self._store = SessionStore(self.settings.database_url)
+        return self._store
+
+    @property
+    def answerer(self) -> OfflineAnswerer:
+        if self._answerer is None:
+            self._answerer = OfflineAnswerer(self.retriever)
+        return self._answerer
+
+    # -- public API --
+    def create_session(self, language: str | None = None) -> Any:
+        if language is not None and language not in SUPPORTED:
+            raise InvalidInput("language", f"must be one of {', '.join(SUPPORTED)}")
+        return self.store.create(language=language)
+
+    def reply(self, session_id: str, message: str) -> Reply:
+        text = clean_message(message, self.settings.max_message_chars)
+        self.retriever  # load before taking the session lock: a first build must not hold it
+        with self.store.transaction(session_id, create=True) as txn:
+            state = txn.state
+            language, notice = self._language(text, txn.language)
+            decision = route(text, language, state)
+            reply = self._dispatch(decision, text, language, state, txn.id)
+            if notice:
+                reply.notice = notice
+                reply.text = f"{notice}\n\n{reply.text}"
+            txn.language = language
+            txn.append("user", text)
+            txn.append("assistant", reply.text, reply.model_dump(mode="json"))
+        return reply
+
+    def history(self, session_id: str) -> list[Any]:
+        return self.store.history(session_id)
+
+    # -- language --
+    def _language(self, text: str, session_language: str | None) -> tuple[str, str | None]:
+        fallback = session_language or self.settings.default_language
+        if is_unsupported_language(text):
+            return fallback, t("scope.unsupported_language", fallback)
+        return detect_language(text, fallback=fallback) or fallback, None
+
+    # -- routing --
+    def _dispatch(self, decision: Route, text: str, lang: str, state: dict[str, Any], session_id: str) -> Reply:
+        if decision.kind == "checklist":
+            return self._checklist(decision, text, lang, state, session_id)
+        if decision.kind == "tool":
+            return self._tool(decision, lang, state, session_id)
+        if decision.kind == "greeting":
+            return self._scope("scope.greeting", "greeting", lang, session_id, state)
+        return self._question(text, lang, state, session_id)
+
+    # -- questions --
+    def _question(self, text: str, lang: str, state: dict[str, Any], session_id: str) -> Reply:
+        answer = self._answer(text, lang)
+        if not answer.covered:
+            reply = self._scope("answer.not_covered", "off_topic", lang, session_id, state)
+            reply.covered = False
+            return reply
+        suggestions = [Suggestion(label=q, message=q) for q in answer.related_questions]
+        suggestions += self._default_suggestions(lang, state)
+        reply = Reply(session_id=session_id, text=answer.text, language=lang, intent="question",
+                      citations=answer.citations, covered=True, suggestions=suggestions[:4])
+        return self._with_checklist_reminder(reply, lang, state)
+
+    def _answer(self, text: str, lang: str) -> Answer:
+        offline = self.answerer.answer(text, lang)
+        if self._llm is not None and offline.covered:
+            try:
+                return self._llm.answer(text, lang, offline)
+            except AssistantError as exc:  # the LLM path always has the offline answer to fall back on
+                log.warning("LLM answer rejected, using the offline answer: %s", exc.message)
+        return offline
+
+    def _scope(self, key: str, intent: str, lang: str, session_id: str, state: dict[str, Any]) -> Reply:
+        reply = Reply(session_id=session_id, text=t(key, lang), language=lang, intent=intent,  # type: ignore[arg-type]
+                      covered=intent != "off_topic", suggestions=self._default_suggestions(lang, state))
+        return self._with_checklist_reminder(reply, lang, state)
+
+    def _default_suggestions(self, lang: str, state: dict[str, Any]) -> list[Suggestion]:
+        keys = ["checklist", "staffing", "costs"]
+        if (state.get("checklist") or {}).get("active"):
+            keys = ["staffing", "costs"]
+        return [Suggestion(label=t(f"suggest.{k}.label", lang), message=t(f"suggest.{k}.message", lang)) for k in keys]
+
+    # -- tools with slot filling --
+    def _tool(self, decision: Route, lang: str, state: dict[str, Any], session_id: str) -> Reply:
+        tool = decision.argument
+        slots = state.setdefault("slots", {})
+        previous = slots.get(tool, {}) if state.get("pending_tool") == tool or state.get("last_tool") == tool else {}
+        arguments = merge_arguments(previous, decision.extraction.arguments if decision.extraction else {})
+        slots[tool] = arguments
+        missing = missing_arguments(tool, arguments)
+        if missing:
+            state["pending_tool"], state["awaiting"] = tool, missing[0]
+            asked = t(f"tool.ask.{tool}.{missing[0]}", lang)
+            given = self._given_summary(tool, arguments, lang)
+            text = f"{given}\n\n{asked}" if given else f"{t(f'tool.intro.{tool}', lang)}\n\n{asked}"
+            return self._with_checklist_reminder(
+                Reply(session_id=session_id, text=text, language=lang, intent="tool", missing=missing,
+                      suggestions=self._default_suggestions(lang, state)), lang, state)
+        state["pending_tool"], state["awaiting"], state["last_tool"] = None, None, tool
+        try:
+            run, text = self._run_tool(tool, arguments, lang)
+        except InvalidInput as exc:
+            state["pending_tool"], state["awaiting"] = tool, exc.field.split(".")[0].split("[")[0]
+            slots[tool] = {k: v for k, v in arguments.items() if k != state["awaiting"]}
+            text = t("tool.invalid", lang, field=t(f"field.{state['awaiting']}", lang) if
+                     _has_field_label(state["awaiting"]) else state["awaiting"], detail=exc.message)
+            return Reply(session_id=session_id, text=text, language=lang, intent="tool",
+                         missing=[state["awaiting"]], suggestions=self._default_suggestions(lang, state))
+        return self._with_checklist_reminder(
+            Reply(session_id=session_id, text=text, language=lang, intent="tool", tool=run,
+                  suggestions=self._default_suggestions(lang, state)), lang, state)
+
+    def _run_tool(self, tool: str, arguments: dict[str, Any], lang: str) -> tuple[ToolRun, str]:
+        if tool == "staffing":
+            plan = plan_staffing(StaffingRequest(**arguments))
+            result = plan.model_dump(mode="json", exclude={"intervals"} if len(plan.intervals) > 24 else set())
+            return ToolRun(name="staffing_plan", arguments=arguments, result=result), self._staffing_text(plan, arguments, lang)
+        request = CostComparisonRequest(**{**arguments, "offers": [OutsourcingOffer(**o) for o in arguments["offers"]]})
+        comparison = compare_costs(request)
+        return (ToolRun(name="cost_comparison", arguments=arguments, result=comparison.model_dump(mode="json")),
+                self._costs_text(comparison, lang))
+
+    def _staffing_text(self, plan: Any, arguments: dict[str, Any], lang: str) -> str:
+        volume = arguments.get("contacts") or arguments.get("contacts_per_day")
+        period = "interval" if arguments.get("contacts") is not None else "day"
+        text = t(
+            f"tool.staffing.result_{period}", lang,
+            volume=number(volume, lang, 0 if float(volume).is_integer() else 1),
+            minutes=arguments.get("interval_minutes", 60),
+            aht=number(arguments["aht_seconds"], lang),
+            target=percent(arguments["service_level"], lang),
+            answer=number(arguments["answer_seconds"], lang),
+            agents=plan.agents,
+            service_level=percent(plan.service_level or 0, lang),
+            asa=number(plan.asa_seconds or 0, lang, 1),
+            occupancy=percent(plan.occupancy, lang),
+        )
+        if arguments.get("shrinkage"):
+            text += " " + t("tool.staffing.shrinkage", lang, fte=plan.scheduled_fte,
+                            shrinkage=percent(arguments["shrinkage"], lang))
+        return text
+
+    def _costs_text(self, comparison: Any, lang: str) -> str:
+        lines = [t("tool.costs.in_house", lang, monthly=number(comparison.in_house.steady_monthly, lang),
+                   total=number(comparison.in_house.total, lang), currency=comparison.currency,
+                   months=comparison.horizon_months)]
+        for offer in comparison.offers:
+            key = "tool.costs.offer_saves" if offer.savings_total >= 0 else "tool.costs.offer_costs_more"
+            lines.append(t(key, lang, name=offer.name, monthly=number(offer.steady_monthly, lang),
+                           total=number(offer.total, lang), currency=comparison.currency,
+                           savings=number(abs(offer.savings_total), lang),
+                           break_even=offer.break_even_month if offer.break_even_month else t("tool.costs.never", lang)))
+        return "\n".join(f"- {line}" for line in lines)
+
+    def _given_summary(self, tool: str, arguments: dict[str, Any], lang: str) -> str:
+        parts = [f"{t(f'field.{k}', lang)}: {self._show(k, v, lang)}" for k, v in arguments.items() if _has_field_label(k)]
+        return t("tool.given", lang, values="; ".join(parts)) if parts else ""
+
+    @staticmethod
+    def _show(key: str, value: Any, lang: str) -> str:
+        if key in ("service_level", "shrinkage", "max_occupancy", "employer_oncost_pct"):
+            return percent(float(value), lang)
+        if key == "offers":
+            return str(len(value))
+        if isinstance(value, (int, float)):
+            return number(value, lang, 0 if float(value).is_integer() else 2)
+        return str(value)
+
+    # -- checklist --
+    def _checklist(self, decision: Route, text: str, lang: str, state: dict[str, Any], session_id: str) -> Reply:
+        cl = state.setdefault("checklist", new_state())
+        command = decision.command
+        if command == "export":
+            return self._brief_reply(lang, state, session_id)
+        outcome: Outcome
+        if command == "start":
+            outcome = self.flow.start(cl)
+        elif command == "restart":
+            outcome = self.flow.restart(cl)
+        elif command == "stop":
+            outcome = self.flow.stop(cl)
+        elif command == "skip":
+            outcome = self.flow.skip(cl)
+        elif command == "back":
+            outcome = self.flow.back(cl)
+        elif command == "jump":
+            outcome = self.flow.jump(cl, decision.argument)
+        elif command == "status":
+            outcome = Outcome("status")
+        else:
+            outcome = self.flow.answer(cl, text)
+        tool_run, computed = self._checklist_tools(cl, lang) if outcome.event == "answered" else (None, "")
+        return self._checklist_reply(outcome, lang, state, session_id, tool_run, computed)
+
+    def _checklist_tools(self, cl: dict[str, Any], lang: str) -> tuple[ToolRun | None, str]:
+        """Recompute the staffing plan and the cost comparison when their inputs change."""
+        answers = cl.get("answers", {})
+        run, text = None, ""
+        try:
+            staffing = staffing_from_answers(answers)
+        except InvalidInput as exc:
+            log.info("checklist staffing not computed: %s", exc.message)
+            staffing = None
+        if staffing and staffing != cl.get("staffing"):
+            cl["staffing"] = staffing
+            run = ToolRun(name="staffing_plan", **staffing)
+            res = staffing["result"]
+            text = t("checklist.staffing_computed", lang, agents=res["agents"],
+                     contacts=number(staffing["arguments"]["contacts"], lang, 1),
+                     fte=number(res["monthly_fte"], lang, 1), service_level=percent(res["service_level"] or 0, lang))
+        costs = costs_from_answers(answers, cl.get("staffing"))
+        if costs and costs != cl.get("costs"):
+            cl["costs"] = costs
+            run = ToolRun(name="cost_comparison", **costs)
+            offer = costs["result"]["offers"][0]
+            text = t("checklist.costs_computed", lang, currency=costs["result"]["currency"],
+                     in_house=number(costs["result"]["in_house"]["steady_monthly"], lang),
+                     offer=number(offer["steady_monthly"], lang),
+                     savings=number(offer["savings_total"], lang), months=costs["result"]["horizon_months"])
+        return run, text
+
+    def _checklist_reply(self, outcome: Outcome, lang: str, state: dict[str, Any], session_id: str,
+                         tool_run: ToolRun | None = None, computed: str = "") -> Reply:
+        cl = state["checklist"]
+        parts: list[str] = []
+        values = {k: v for k, v in outcome.values.items() if isinstance(v, (str, int, float))}
+        event_key = f"checklist.{outcome.event}"
+        if outcome.event == "status":
+            parts.append(self._status_text(cl, lang))
+        elif outcome.event not in ("answered",):
+            parts.append(t(event_key, lang, **values))
+        if computed:
+            parts.append(computed)
+        view = self._checklist_view(cl, lang)
+        current = self.flow.current(cl)
+        citations: list[Citation] = []
+        if cl.get("completed"):
+            parts.append(t("checklist.completed", lang))
+        elif current is not None and cl.get("active"):
+            step, question = current
+            if not outcome.ok and outcome.event.startswith(("invalid", "number_expected", "text_expected",
+                                                           "out_of_range", "yes_no", "choice", "empty")):
+                parts.append(t("checklist.example", lang, example=question.example[lang]))
+            first_of_step = step.questions[0].id == question.id
+            if first_of_step and outcome.ok:
+                parts.append(t("checklist.step_header", lang, n=self.flow.step_number(step),
+                               total=len(self.flow.spec.steps), title=step.title[lang]))
+                parts.append(step.why[lang])
+                citations = self._step_citations(step)
+            parts.append(f"**{question.text[lang]}**")
+        suggestions = self._checklist_suggestions(cl, lang)
+        return Reply(session_id=session_id, text="\n\n".join(p for p in parts if p), language=lang,
+                     intent="checklist", checklist=view, tool=tool_run, citations=citations,
+                     suggestions=suggestions)
+
+    def _step_citations(self, step: Any) -> list[Citation]:
+        from assistant.corpus import corpus_by_id
+
+        docs = corpus_by_id(self.settings.corpus_dir)
+        out = []
+        for n, c in enumerate(step.citations, 1):
+            doc = docs[c.doc_id]
+            start = doc.text.find(c.quote)
+            out.append(Citation(n=n, doc_id=c.doc_id, title=doc.title, language=doc.language,
+                                heading=doc.heading_at(start), quote=c.quote,
+                                start_index=start, end_index=start + len(c.quote)))
+        return out
+
+    def _status_text(self, cl: dict[str, Any], lang: str) -> str:
+        open_points = self.flow.open_points(cl)
+        text = t("checklist.status", lang, done=self.flow.steps_done(cl), total=len(self.flow.spec.steps),
+                 open=len(open_points))
+        if open_points:
+            listed = "\n".join(f"- {s.title[lang]}: {q.text[lang]}" for s, q in open_points[:5])
+            text += "\n" + listed
+        return text
+
+    def _checklist_view(self, cl: dict[str, Any], lang: str) -> ChecklistView:
+        current = self.flow.current(cl)
+        total = len(self.flow.spec.steps)
+        if current is None:
+            last = self.flow.spec.steps[-1]
+            return ChecklistView(step_id=last.id, step_number=total, title=last.title[lang],
+                                 done=self.flow.steps_done(cl), total=total, completed=True)
+        step, q = current
+        return ChecklistView(
+            step_id=step.id, step_number=self.flow.step_number(step), title=step.title[lang], question_id=q.id,
+            question=q.text[lang], answer_type=q.type, unit=q.unit, required=q.required,
+            choices=[Choice(id=c.id, label=c.label[lang]) for c in q.choices],
+            done=self.flow.steps_done(cl), total=total, completed=bool(cl.get("completed")),
+        )
+
+    def _checklist_suggestions(self, cl: dict[str, Any], lang: str) -> list[Suggestion]:
+        out: list[Suggestion] = []
+        current = self.flow.current(cl)
+        if current is not None and cl.get("active") and not cl.get("completed"):
+            _, q = current
+            if q.type == "yes_no":
+                out += [Suggestion(label=t("checklist.yes", lang), message=t("checklist.yes", lang)),
+                        Suggestion(label=t("checklist.no", lang), message=t("checklist.no", lang))]
+            elif q.type == "choice":
+                out += [Suggestion(label=c.label[lang], message=c.label[lang]) for c in q.choices]
+            for key in ("skip", "back"):
+                out.append(Suggestion(label=t(f"checklist.button.{key}", lang),
+                                      message=t(f"checklist.command.{key}", lang)))
+        out.append(Suggestion(label=t("checklist.button.export", lang), message=t("checklist.command.export", lang)))
+        return out
+
+    def _brief_reply(self, lang: str, state: dict[str, Any], session_id: str) -> Reply:
+        from assistant.checklist.brief import build_brief, render_markdown
+
+        cl = state.setdefault("checklist", new_state())
+        brief = build_brief(cl, lang, self.flow, corpus_dir=self.settings.corpus_dir)
+        text = t("checklist.brief_ready", lang) + "\n\n" + render_markdown(brief)
+        return Reply(session_id=session_id, text=text, language=lang, intent="checklist",
+                     checklist=self._checklist_view(cl, lang), suggestions=self._checklist_suggestions(cl, lang))
+
+    def _with_checklist_reminder(self, reply: Reply, lang: str, state: dict[str, Any]) -> Reply:
+        """A free question in the middle of the checklist: answer it, then resume."""
+        cl = state.get("checklist") or {}
+        current = self.flow.current(cl) if cl else None
+        if cl.get("active") and not cl.get("completed") and current is not None:
+            _, question = current
+            reply.text += "\n\n" + t("checklist.resume", lang, question=question.text[lang])
+            reply.checklist = self._checklist_view(cl, lang)
+        return reply
+
+
+def _has_field_label(key: str) -> bool:
+    from assistant.i18n import has
+
+    return has(f"field.{key}")
