@@ -1,0 +1,324 @@
+"""Argument extraction from what users type, in five languages."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.errors import InvalidInput
+from assistant.tools import (
+    CostComparisonRequest,
+    StaffingRequest,
+    compare_costs,
+    detect_language,
+    extract_arguments,
+    merge_arguments,
+    missing_arguments,
+    parse_number,
+    plan_staffing,
+    required_arguments,
+)
+
+DATASET = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "tools.jsonl"
+LANGUAGES = {"sv", "fi", "da", "nb", "en"}
+REQUEST_FIELDS = {
+    "staffing": set(StaffingRequest.model_fields),
+    "cost_comparison": set(CostComparisonRequest.model_fields),
+}
+
+
+def load_dataset() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in DATASET.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def same(a: Any, b: Any) -> bool:
+    """Exact argument match; numbers compare as numbers (1200 == 1200.0)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+def run_row(row: dict[str, Any]) -> Any:
+    expected = row.get("expected_field")
+    # A bare answer only makes sense inside a conversation that already knows the tool.
+    return extract_arguments(
+        row["message"], tool=row["tool"] if expected else None, expected=expected, language=row["language"]
+    )
+
+
+# ---------------------------------------------------------------- the dataset
+
+
+def test_dataset_has_at_least_40_messages_and_6_per_language() -> None:
+    rows = load_dataset()
+    per_language = Counter(row["language"] for row in rows)
+    assert len(rows) >= 40
+    assert set(per_language) == LANGUAGES
+    assert min(per_language.values()) >= 6
+
+
+def test_dataset_rows_follow_the_schema() -> None:
+    for row in load_dataset():
+        assert set(row) <= {"id", "language", "message", "tool", "arguments", "expected_field"}, row["id"]
+        assert row["tool"] in REQUEST_FIELDS, row["id"]
+        assert set(row["arguments"]) <= REQUEST_FIELDS[row["tool"]], row["id"]
+
+
+def test_dataset_ids_are_unique() -> None:
+    ids = [row["id"] for row in load_dataset()]
+    assert len(ids) == len(set(ids))
+
+
+def test_dataset_extraction_matches_at_least_95_percent_exactly() -> None:
+    rows = load_dataset()
+    failures = []
+    for row in rows:
+        result = run_row(row)
+        if result.tool != row["tool"] or not same(result.arguments, row["arguments"]):
+            failures.append((row["id"], result.tool, result.arguments))
+    score = 1 - len(failures) / len(rows)
+    assert score >= 0.95, failures
+
+
+def test_complete_dataset_messages_run_their_tool() -> None:
+    for row in load_dataset():
+        result = run_row(row)
+        if row.get("expected_field") or result.missing:
+            continue
+        if result.tool == "staffing":
+            assert plan_staffing(StaffingRequest(**result.arguments)).agents > 0, row["id"]
+        else:
+            assert compare_costs(CostComparisonRequest(**result.arguments)).offers, row["id"]
+
+
+# ---------------------------------------------------------------- numbers
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("1 200", 1200),
+        ("1\u00a0200", 1200),
+        ("1.500", 1500),
+        ("1,200", 1200),
+        ("12 500,50", 12500.5),
+        ("1.234,56", 1234.56),
+        ("1,234.56", 1234.56),
+        ("4,5", 4.5),
+        ("4.5", 4.5),
+        ("0,85", 0.85),
+        ("0,850", 0.85),
+        ("45k", 45_000),
+        ("1,2 milj", 1_200_000),
+    ],
+)
+def test_numbers_are_read_with_nordic_and_english_separators(raw: str, value: float) -> None:
+    assert parse_number(raw) == pytest.approx(value)
+
+
+# ---------------------------------------------------------------- single behaviours
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("AHT 4,5 min", 270),
+        ("AHT 4 min 30 s", 270),
+        ("AHT 270", 270),
+        ("AHT 4,5", 270),
+        ("AHT 4:30", 270),
+        ("handläggningstid 180 sekunder", 180),
+        ("käsittelyaika 3,5 minuuttia", 210),
+    ],
+)
+def test_handling_time_is_normalised_to_seconds(text: str, seconds: float) -> None:
+    assert extract_arguments(text, tool="staffing").arguments["aht_seconds"] == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "80/20",
+        "80 % inom 20 sekunder",
+        "80 % vastattu 20 sekunnissa",
+        "80 % besvaret inden for 20 sekunder",
+        "80 % besvart innen 20 sekunder",
+        "80% answered within 20 seconds",
+    ],
+)
+def test_service_level_is_a_fraction_and_answer_time_in_seconds(text: str) -> None:
+    arguments = extract_arguments(text, tool="staffing").arguments
+    assert (arguments["service_level"], arguments["answer_seconds"]) == (0.8, 20)
+
+
+def test_opening_hours_24_7_are_not_a_service_level() -> None:
+    assert "service_level" not in extract_arguments("Vi har öppet 24/7", tool="staffing").arguments
+
+
+@pytest.mark.parametrize("text", ["30 % shrinkage", "30 % frånvaro", "poissaoloja 30 %", "30 % fravær"])
+def test_shrinkage_is_read_next_to_its_keyword(text: str) -> None:
+    assert extract_arguments(text, tool="staffing").arguments["shrinkage"] == 0.3
+
+
+def test_a_percentage_without_keyword_is_not_guessed() -> None:
+    arguments = extract_arguments("1 200 samtal per dag och 30 %", tool="staffing").arguments
+    assert "shrinkage" not in arguments and "service_level" not in arguments
+
+
+def test_volume_per_half_hour_sets_the_interval() -> None:
+    arguments = extract_arguments("100 samtal per halvtimme", tool="staffing").arguments
+    assert (arguments["contacts"], arguments["interval_minutes"]) == (100, 30)
+
+
+def test_volume_per_day_is_contacts_per_day() -> None:
+    assert extract_arguments("1 200 samtal per dag", tool="staffing").arguments == {"contacts_per_day": 1200}
+
+
+def test_monthly_salary_in_swedish_kronor() -> None:
+    result = extract_arguments("Lönen är 45 000 kr i månaden", tool="cost_comparison", language="sv")
+    assert result.arguments["monthly_salary"] == 45_000
+    assert result.arguments["currency"] == "SEK"
+
+
+@pytest.mark.parametrize(("language", "code"), [("sv", "SEK"), ("nb", "NOK"), ("da", "DKK")])
+def test_kr_is_the_krona_of_the_language(language: str, code: str) -> None:
+    result = extract_arguments("12 kr per samtal", tool="cost_comparison", language=language)
+    assert result.arguments["currency"] == code
+
+
+def test_price_per_minute_in_euro_becomes_an_offer() -> None:
+    result = extract_arguments("0,85 € per minut", tool="cost_comparison")
+    assert result.arguments["offers"] == [{"price_per_minute": 0.85}]
+    assert result.arguments["currency"] == "EUR"
+
+
+def test_missing_lists_the_required_fields_still_absent() -> None:
+    result = extract_arguments("Vi får 1 200 samtal per dag")
+    assert result.tool == "staffing"
+    assert result.missing == ["aht_seconds", "service_level", "answer_seconds"]
+
+
+def test_per_minute_offers_make_handling_time_required() -> None:
+    result = extract_arguments(
+        "Vi har 12 agenter med 32 000 kr i lön, leverantören tar 6,50 kr per minut, 20 000 samtal i månaden",
+        language="sv",
+    )
+    assert result.tool == "cost_comparison"
+    assert result.missing == ["aht_seconds"]
+
+
+def test_daily_volume_is_not_converted_for_a_monthly_cost_comparison() -> None:
+    result = extract_arguments("1 200 samtal per dag", tool="cost_comparison")
+    assert "contacts_per_month" in result.missing
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "arguments"),
+    [
+        ("180 sekunder", "aht_seconds", {"aht_seconds": 180}),
+        ("4,5 min", "aht_seconds", {"aht_seconds": 270}),
+        ("270", "aht_seconds", {"aht_seconds": 270}),
+        ("20", "answer_seconds", {"answer_seconds": 20}),
+        ("80", "service_level", {"service_level": 0.8}),
+        ("0,85", "max_occupancy", {"max_occupancy": 0.85}),
+        ("1 200", "contacts_per_day", {"contacts_per_day": 1200}),
+    ],
+)
+def test_a_bare_answer_fills_the_field_that_was_asked_for(text: str, expected: str, arguments: dict) -> None:
+    assert extract_arguments(text, tool="staffing", expected=expected).arguments == arguments
+
+
+def test_a_bare_salary_answer_keeps_its_currency() -> None:
+    result = extract_arguments("38 000 kr", tool="cost_comparison", expected="monthly_salary", language="sv")
+    assert result.arguments == {"monthly_salary": 38_000, "currency": "SEK"}
+
+
+def test_arguments_merge_across_turns_until_nothing_is_missing() -> None:
+    first = extract_arguments("Vi får 1 200 samtal per dag och vill ha 80/20")
+    second = extract_arguments("ungefär 4,5 min", tool=first.tool, expected=first.missing[0])
+    merged = merge_arguments(first.arguments, second.arguments)
+    assert missing_arguments("staffing", merged) == []
+    assert plan_staffing(StaffingRequest(**merged)).agents > 0
+
+
+def test_merging_a_new_volume_replaces_the_other_volume_form() -> None:
+    merged = merge_arguments({"contacts": 100, "interval_minutes": 30}, {"contacts_per_day": 1200})
+    assert merged == {"contacts_per_day": 1200}
+
+
+def test_merging_offer_terms_completes_the_earlier_offer() -> None:
+    merged = merge_arguments({"offers": [{"price_per_minute": 6.5}]}, {"offers": [{"monthly_management_fee": 20_000}]})
+    assert merged["offers"] == [{"price_per_minute": 6.5, "monthly_management_fee": 20_000}]
+
+
+def test_text_without_figures_or_intent_has_no_tool() -> None:
+    result = extract_arguments("Vad är outsourcing av kundtjänst?")
+    assert (result.tool, result.arguments, result.missing) == (None, {}, [])
+
+
+def test_a_question_with_staffing_intent_starts_the_staffing_tool() -> None:
+    result = extract_arguments("Hur många agenter behöver vi?")
+    assert result.tool == "staffing"
+    assert result.missing == required_arguments("staffing")
+
+
+def test_required_arguments_per_tool() -> None:
+    assert required_arguments("staffing") == ["contacts", "aht_seconds", "service_level", "answer_seconds"]
+    assert required_arguments("cost_comparison") == ["contacts_per_month", "in_house_fte", "monthly_salary", "offers"]
+
+
+def test_unknown_tool_is_rejected() -> None:
+    with pytest.raises(InvalidInput) as info:
+        extract_arguments("80/20", tool="weather")
+    assert info.value.field == "tool"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Vi får 1 200 samtal per dag och behöver svar inom 20 sekunder", "sv"),
+        ("Meille tulee 800 puhelua päivässä", "fi"),
+        ("Vi modtager 1.500 opkald om dagen, og målet er besvaret inden for 20 sekunder", "da"),
+        ("Vi får 900 samtaler per dag og trenger svar innen 20 sekunder", "nb"),
+        ("We get about 1,200 calls a day", "en"),
+    ],
+)
+def test_language_is_detected_from_characteristic_words(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+def test_lower_case_sek_after_a_number_is_seconds() -> None:
+    arguments = extract_arguments("AHT 3 min 20 sek, servicenivå 80 % inom 20 sek", tool="staffing").arguments
+    assert (arguments["aht_seconds"], arguments["answer_seconds"]) == (200, 20)
+
+
+def test_upper_case_sek_is_the_currency() -> None:
+    result = extract_arguments("salary 35k SEK", tool="cost_comparison")
+    assert (result.arguments["monthly_salary"], result.arguments["currency"]) == (35_000, "SEK")
+
+
+def test_an_amount_without_unit_or_keyword_is_not_read_as_a_volume() -> None:
+    result = extract_arguments("Vi betalar 500 000 kr i månaden idag", language="sv")
+    assert result.tool == "cost_comparison"
+    assert result.arguments == {}
+
+
+def test_unknown_expected_field_is_rejected() -> None:
+    with pytest.raises(InvalidInput) as info:
+        extract_arguments("180", tool="staffing", expected="aht")
+    assert info.value.field == "expected"
+
+
+def test_text_that_is_not_a_number_is_invalid_input() -> None:
+    with pytest.raises(InvalidInput) as info:
+        parse_number("many")
+    assert info.value.field == "number"
