@@ -130,6 +130,70 @@ def ask(
     console.print(table)
 
 
+def _render_reply(reply: Any) -> None:
+    from rich.console import Console
+    from rich.markdown import Markdown
+    from rich.panel import Panel
+
+    console = Console()
+    console.print(Panel(Markdown(reply.text), title=f"assistant · {reply.language} · {reply.intent}", expand=True))
+    if reply.tool is not None:
+        rows = reply.tool.result
+        console.print({k: v for k, v in rows.items() if not isinstance(v, (list, dict))})
+    for c in reply.citations:
+        console.print(f"[dim][{c.n}] {c.title} ({c.language}) — {c.heading or '—'}[/dim]")
+    if reply.suggestions:
+        console.print("[dim]→ " + " | ".join(s.label for s in reply.suggestions) + "[/dim]")
+
+
+@app.command()
+def reply(
+    message: Annotated[str, typer.Argument(help="The message to send.")],
+    session: Annotated[str, typer.Option("--session", help="Session id (created when unknown).")] = "cli",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Reply as JSON.")] = False,
+) -> None:
+    """Send one message to a session and print the assistant's reply."""
+    from assistant.engine import Assistant
+
+    try:
+        result = Assistant().reply(session, message)
+    except AssistantError as exc:
+        fail(exc.message)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        _render_reply(result)
+
+
+@app.command()
+def chat(
+    session: Annotated[str | None, typer.Option("--session", help="Resume a session (default: a new one).")] = None,
+) -> None:
+    """Interactive terminal chat with the same engine (Ctrl-D or /quit to leave)."""
+    from assistant.engine import Assistant
+
+    try:
+        engine = Assistant()
+        session_id = session or engine.create_session().id
+    except AssistantError as exc:
+        fail(exc.message)
+    typer.secho(f"session {session_id} — type a message, /quit to leave", fg=typer.colors.CYAN, err=True)
+    while True:
+        try:
+            line = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            typer.echo()
+            return
+        if line.strip() in {"/quit", "/exit"}:
+            return
+        if not line.strip():
+            continue
+        try:
+            _render_reply(engine.reply(session_id, line))
+        except AssistantError as exc:
+            typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default: settings).")] = None,

@@ -67,6 +67,10 @@ class Assistant:
         self._retriever = retriever
         self._store = store
         self._answerer: OfflineAnswerer | None = None
+        if llm_answerer is None and self.settings.llm:
+            from assistant.answering.llm import build_llm_answerer
+
+            llm_answerer = build_llm_answerer(self.settings)
         self._llm = llm_answerer
         self.flow = ChecklistFlow()
 
@@ -123,7 +127,9 @@ class Assistant:
         fallback = session_language or self.settings.default_language
         if is_unsupported_language(text):
             return fallback, t("scope.unsupported_language", fallback)
-        return detect_language(text, fallback=fallback) or fallback, None
+        # Only an established conversation language is sticky; the default is not.
+        switch = 0.8 if session_language else 0.5
+        return detect_language(text, fallback=fallback, switch_confidence=switch) or fallback, None
 
     # -- routing --
     def _dispatch(self, decision: Route, text: str, lang: str, state: dict[str, Any], session_id: str) -> Reply:

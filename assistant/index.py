@@ -34,7 +34,7 @@ from assistant.errors import AssistantError, IndexUnavailable
 from assistant.lexical import LexicalIndex
 from assistant.notes import Note, load_notes
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 Progress = Callable[[str, int, int], None]
 
 #: Note vector kinds: a summary is embedded as a passage, a user question as a query.
@@ -55,7 +55,10 @@ class SearchIndex:
     note_vector_kind: np.ndarray  # SUMMARY or QUESTION
     note_vector_language: list[str]
     chunk_bm25: dict[str, tuple[LexicalIndex, np.ndarray]]  # language -> (index, chunk indices)
-    note_bm25: dict[str, LexicalIndex]  # language -> index over notes (same order as `notes`)
+    # language -> (index over each note text in that language: its summary and
+    # each question separately, so a short keyword query can match a short
+    # question; note index of each text)
+    note_bm25: dict[str, tuple[LexicalIndex, np.ndarray]]
     path: Path
 
 
@@ -147,10 +150,13 @@ def build_index(
     for lang in sorted({c.language for c in chunks}):
         ids = np.array([i for i, c in enumerate(chunks) if c.language == lang], dtype=np.int64)
         chunk_bm25[lang] = (LexicalIndex.build([chunks[i].embedding_text() for i in ids], lang), ids)
-    note_bm25 = {
-        lang: LexicalIndex.build([" ".join([n.summary[lang], *n.questions[lang]]) for n in notes], lang)
-        for lang in LANGUAGES
-    } if notes else {}
+    note_bm25: dict[str, tuple[LexicalIndex, np.ndarray]] = {}
+    for lang in LANGUAGES if notes else ():
+        texts = [(n, text) for n, note in enumerate(notes) for text in (note.summary[lang], *note.questions[lang])]
+        note_bm25[lang] = (
+            LexicalIndex.build([text for _, text in texts], lang),
+            np.array([n for n, _ in texts], dtype=np.int64),
+        )
     report("bm25", 1, 1)
 
     manifest = expected_manifest(corpus_dir, embeddings.model_id, dim, chunker) | {
@@ -210,10 +216,11 @@ def _write_atomically(index: SearchIndex, index_dir: Path) -> None:
             folder.mkdir(parents=True)
             lex.save(folder)
             np.save(folder / "chunk_ids.npy", ids)
-        for lang, lex in index.note_bm25.items():
+        for lang, (lex, owners) in index.note_bm25.items():
             folder = tmp / "bm25" / f"notes-{lang}"
             folder.mkdir(parents=True)
             lex.save(folder)
+            np.save(folder / "note_ids.npy", owners)
         # The manifest goes last: a folder without one is never loaded.
         (tmp / "manifest.json").write_text(json.dumps(index.manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         _fsync_tree(tmp)
@@ -262,14 +269,14 @@ def read_index(folder: Path) -> SearchIndex:
         notes = [Note.model_validate(n) for n in payload["notes"]]
         current = "bm25"
         chunk_bm25: dict[str, tuple[LexicalIndex, np.ndarray]] = {}
-        note_bm25: dict[str, LexicalIndex] = {}
+        note_bm25: dict[str, tuple[LexicalIndex, np.ndarray]] = {}
         for sub in sorted((folder / "bm25").iterdir()):
             current = f"bm25/{sub.name}"
             kind, lang = sub.name.split("-", 1)
             if kind == "chunks":
                 chunk_bm25[lang] = (LexicalIndex.load(sub), np.load(sub / "chunk_ids.npy"))
             else:
-                note_bm25[lang] = LexicalIndex.load(sub)
+                note_bm25[lang] = (LexicalIndex.load(sub), np.load(sub / "note_ids.npy"))
     except (OSError, ValueError, KeyError, RuntimeError, TypeError) as exc:
         raise IndexUnavailable(f"index file '{current}' in {folder} is missing or damaged ({exc.__class__.__name__})") from exc
     if chunk_vectors.ntotal != len(chunks) or note_vectors.ntotal != len(payload["vector_note"]):

@@ -79,11 +79,16 @@ def detection_confidences(text: str) -> dict[str, float]:
     return out
 
 
-def detect_language(text: str, fallback: str | None = None, *, min_confidence: float = 0.5) -> str | None:
+def detect_language(
+    text: str, fallback: str | None = None, *, min_confidence: float = 0.5, switch_confidence: float = 0.8
+) -> str | None:
     """The message's language among SUPPORTED, or `fallback` when unsure.
 
     Very short texts (fewer than 2 words or 8 letters) return the fallback: a
     single word ("ok", "ja", "80/20") says nothing reliable about language.
+    Leaving the fallback (the conversation's language) for another language
+    takes a more confident detection, so a short Swedish answer that happens to
+    look Danish doesn't switch the conversation; a real switch still does.
     """
     words = _LETTERS.findall(text)
     if len(words) < 2 and sum(len(w) for w in words) < 8:
@@ -98,6 +103,10 @@ def detect_language(text: str, fallback: str | None = None, *, min_confidence: f
         # one of the two, the likelier one beats a fallback to a third language.
         confidence = confidences.get("da", 0.0) + confidences.get("nb", 0.0)
         if fallback in ("da", "nb") and abs(confidences.get("da", 0) - confidences.get("nb", 0)) < 0.2:
+            return fallback
+    if fallback is not None and best != fallback:
+        needed = switch_confidence if len(words) < 12 else min_confidence
+        if confidences[best] < needed:
             return fallback
     if confidence < min_confidence and fallback is not None:
         return fallback

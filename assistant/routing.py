@@ -18,37 +18,38 @@ from assistant.tools.extract import extract_arguments
 
 RouteKind = Literal["checklist", "tool", "greeting", "question"]
 
-# Checklist commands, all languages. Matched against the whole (short) message.
-_COMMANDS: dict[str, str] = {
-    "start": r"(?:start|begin|starta|börja|påbörja|aloita|aloitetaan|begynd|start(?:e)?|kom igång|let'?s start)"
-    r"(?:\s+(?:the|a|en|ett|på|med|på nytt)?\s*(?:checklist\w*|tjekliste\w*|sjekkliste\w*|tarkistuslista\w*|"
-    r"tarkistuslistan|checklistan))?|(?:checklist\w*|checklista\w*|tjekliste\w*|sjekkliste\w*|tarkistuslista\w*)",
-    "skip": r"skip|skip (?:this|it|question)|hoppa över|hoppa|ohita|ohitetaan|spring over|hop over|hopp over|"
-    r"next|nästa|seuraava|næste|neste|pass",
-    "back": r"back|go back|previous|tillbaka|gå tillbaka|bakåt|föregående|takaisin|edellinen|palaa|tilbage|gå tilbage|"
-    r"forrige|tilbake|gå tilbake",
-    "status": r"status|progress|where am i|var är vi|framsteg|hur långt har vi kommit|tilanne|edistyminen|missä ollaan|"
-    r"fremskridt|hvor langt er vi|fremdrift",
-    "export": r"export|brief|(?:download|get|show|create)(?: the| my)? (?:procurement )?brief|exportera|underlag|"
-    r"upphandlingsunderlag|sammanfattning|vie|yhteenveto|hankinta-?asiakirja|eksport(?:er|ér)|udbudsmateriale|"
-    r"kravspecifikation|anskaffelsesgrunnlag|oppsummering",
-    "restart": r"restart|start over|börja om|aloita alusta|alusta|start forfra|begynd forfra|start på nytt|begynn på nytt",
-    "stop": r"stop|pause|quit|exit checklist|avbryt|avsluta|sluta|lopeta|keskeytä|stopp|afbryd|avbryt sjekklisten",
-}
-_COMMAND_RE = {
-    name: re.compile(rf"^\s*(?:please\s+|snälla\s+)?(?:{pattern})(?:\s+(?:please|tack|kiitos|tak|takk))?\s*[.!]*\s*$",
-                     re.IGNORECASE)
-    for name, pattern in _COMMANDS.items()
-}
+# Checklist commands: a short message (at most six words, not a question)
+# naming a command word in any language. Checked in this order, so "start
+# over" is a restart and "export the checklist" an export.
+_COMMAND_WORDS: list[tuple[str, str]] = [
+    ("restart", r"restart|start over|börja om|aloita alusta|alusta|start forfra|begynd forfra|start på nytt|"
+                r"begynn på nytt|börja från början"),
+    ("export", r"export\w*|eksport\w*|exporter\w*|brief|underlag\w*|upphandlingsunderlag\w*|sammanfattning\w*|"
+               r"yhteenveto\w*|hankinta-?asiakirja\w*|udbudsmateriale\w*|anskaffelsesgrunnlag\w*|oppsummering\w*|"
+               r"download|ladda ner|lataa|hent|last ned"),
+    ("status", r"status|progress|framsteg|fremdrift|fremskridt|tilanne|edistyminen|hur långt|hvor langt|missä ollaan"),
+    ("back", r"back|backa|go back|previous|tillbaka|bakåt|föregående|takaisin|edelliseen|edellinen|palaa|tilbage|"
+             r"tilbake|forrige"),
+    ("skip", r"skip|hoppa över|hoppa|ohita|ohitetaan|ohitan|spring over|hop over|hopp over|next|nästa|seuraava|næste|"
+             r"neste"),
+    ("stop", r"stop|pause|paus|quit|avbryt|avsluta|sluta|lopeta|keskeytä|stopp|afbryd"),
+    ("start", r"checklist\w*|checklista\w*|tjekliste\w*|sjekkliste\w*|sjekklista\w*|tarkistuslista\w*|"
+              r"let'?s start|kom igång|aloitetaan"),
+]
+_COMMAND_RE = [(name, re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)) for name, pattern in _COMMAND_WORDS]
 _JUMP = re.compile(
     r"^\s*(?:(?:go|jump|skip)\s+to\s+|gå\s+till\s+|hoppa\s+till\s+|siirry\s+|mene\s+|gå\s+til\s+|hop\s+til\s+)?"
-    r"(?:step|steg|vaihe(?:eseen)?|trin|trinn)\s*(\d{1,3})\s*[.!]*\s*$",
+    r"(?:step|steg|steget|vaihe(?:eseen)?|trin|trinn)\s*(?:nr\.?|nro|no\.?)?\s*(\d{1,3})\s*[.!]*\s*$",
     re.IGNORECASE,
 )
+_THANKS_OR_HELLO = (
+    r"hi|hello|hey|hiya|good (?:morning|afternoon|evening)|hej|hejsan|hejhej|tjena|tja|hallå|god ?dag|god morgon|"
+    r"hei|heippa|moi|moikka|terve|huomenta|päivää|hejsa|goddag|godmorgen|hallo|heisann|morn|thanks|thank you|thx|"
+    r"tack|tackar|kiitos|kiitti|tak|takk|tusind tak|tusen takk|mange tak|mange takk|tack så mycket|kiitos paljon"
+)
 _GREETING = re.compile(
-    r"^\s*(?:hi|hello|hey|good (?:morning|afternoon|evening)|hej|hejsan|tjena|hallå|god ?dag|hei|moi|terve|"
-    r"huomenta|päivää|hejsa|goddag|hallo|heisann|morn|thanks|thank you|tack|kiitos|tak|takk)"
-    r"(?:\s+(?:there|du|alle|kaikki|again|så mycket|så mye|så meget|paljon))?\s*[!.,]*\s*(?:\W{0,3})$",
+    rf"^\s*(?:(?:{_THANKS_OR_HELLO})[\s,!.]*)+(?:(?:there|du|alle|kaikille|again|så mycket|så mye|så meget|paljon|"
+    rf"for (?:the )?help|för hjälpen|for hjelpen|for hjælpen|avusta|avustasi|so much|a lot)[\s,!.]*)?\W{{0,3}}$",
     re.IGNORECASE,
 )
 # Explicit tool intents: a question *about* costs ("is outsourcing cheaper?")
@@ -57,10 +58,16 @@ _STAFFING_INTENT = re.compile(
     r"how many (?:agents|people|staff|fte|advisors|employees)|hur många (?:agenter|handläggare|medarbetare|personer|"
     r"anställda|fte)|montako (?:agenttia|henkilöä|työntekijää|asiakaspalvelijaa)|kuinka monta (?:agenttia|henkilöä)|"
     r"hvor mange (?:agenter|medarbejdere|ansatte|personer|folk|fte)|bemanning|bemanding|staffing|erlang|"
-    r"henkilöstömitoitus|henkilöstötarve|mitoitus|mitoita|calculate staff|räkna (?:på )?bemanning|"
+    r"henkilöstömitoitu\w*|henkilöstötarve\w*|henkilöstötarpee\w*|mitoitu\w*|mitoita\w*|calculate staff|"
+    r"räkna (?:på )?bemanning|"
     r"beregn bemanding|regn ut bemanning|laske henkilöstö",
     re.IGNORECASE,
 )
+# "compare/calculate ... cost" in one message asks for the cost tool.
+_CALCULATE = r"(?:compare|calculate|jämför|räkna\w*|vertaa|vertailla|laske\w*|sammenlign\w*|beregn\w*|regn\w* ut)"
+_COST_WORD = r"(?:cost\w*|kost\w*|kustannu\w*|omkostning\w*|pris\w*|price\w*|hinta\w*|hinno\w*|maksa\w*)"
+_COST_CALCULATION = re.compile(rf"\b{_CALCULATE}\b.*\b{_COST_WORD}|\b{_COST_WORD}.*\b(?:mot|kontra|vs\.?|versus|"
+                               r"against|verrattuna|sammenlignet)\b", re.IGNORECASE)
 _COST_INTENT = re.compile(
     r"compare (?:the )?costs?|cost comparison|in-?house vs|vs\.? outsourc|jämför (?:kostnaden|kostnader)|"
     r"kostnadsjämförelse|vertaa (?:kustannuksia|kustannukset)|kustannusvertailu|sammenlign (?:omkostning|kostnad)\w*|"
@@ -79,13 +86,13 @@ class Route:
 
 
 def checklist_command(message: str) -> tuple[str, Any] | None:
-    if len(message.split()) > 8:
+    if len(message.split()) > 6 or is_question(message):
         return None
     jump = _JUMP.match(message)
     if jump:
         return "jump", int(jump.group(1))
-    for name, pattern in _COMMAND_RE.items():
-        if pattern.match(message):
+    for name, pattern in _COMMAND_RE:
+        if pattern.search(message):
             return name, None
     return None
 
@@ -112,7 +119,11 @@ def route(message: str, language: str, state: dict[str, Any]) -> Route:
             return Route("tool", argument=pending, extraction=extraction)
     if active and not is_question(message):
         return Route("checklist", "answer")
-    intent = "staffing" if _STAFFING_INTENT.search(message) else "cost_comparison" if _COST_INTENT.search(message) else None
+    intent = None
+    if _STAFFING_INTENT.search(message):
+        intent = "staffing"
+    elif _COST_INTENT.search(message) or _COST_CALCULATION.search(message):
+        intent = "cost_comparison"
     extraction = extract_arguments(message, tool=intent, language=language)
     if intent or (extraction.tool and _has_figures(extraction.arguments)):
         return Route("tool", argument=intent or extraction.tool, extraction=extraction)

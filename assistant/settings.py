@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +38,19 @@ class Settings(BaseSettings):
     session_retention_days: int = Field(
         90, ge=1, description="Sessions untouched for longer than this are deleted by purge."
     )
+    llm: str | None = Field(
+        None,
+        description="Optional language model for answers: 'openai:<model>', 'ollama:<model>' or any "
+        "LangChain init_chat_model spec 'provider:model'. Unset (the default) keeps the assistant offline.",
+    )
+    llm_base_url: str | None = Field(
+        None, description="Endpoint of the model server (an OpenAI-compatible URL, or the Ollama host)."
+    )
+    llm_api_key: SecretStr | None = Field(None, description="API key for the model provider.")
+    llm_timeout_seconds: float = Field(
+        20.0, gt=0, description="Per model call; past it the offline answer is used instead."
+    )
+    llm_temperature: float = Field(0.0, ge=0, le=2)
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
 

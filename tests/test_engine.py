@@ -1,0 +1,144 @@
+"""The conversation engine: grounded multilingual answers, tool slot filling, sessions."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from assistant.corpus import corpus_by_id
+from assistant.engine import Assistant
+from assistant.errors import InvalidInput
+from assistant.i18n import t
+from assistant.tools import StaffingRequest, plan_staffing
+
+
+def assert_citations_are_verbatim(reply) -> None:
+    docs = corpus_by_id()
+    for c in reply.citations:
+        assert docs[c.doc_id].text[c.start_index : c.end_index] == c.quote
+
+
+def test_swedish_staffing_slots_fill_across_turns_then_a_pilot_question_cites_the_finnish_article(engine):
+    s = "sv-acceptance"
+    first = engine.reply(s, "Hur många agenter behöver vi?")
+    assert first.intent == "tool" and first.language == "sv"
+    assert first.missing == ["contacts", "aht_seconds", "service_level", "answer_seconds"]
+    assert first.text.endswith(t("tool.ask.staffing.contacts", "sv"))
+
+    second = engine.reply(s, "Vi får ungefär 300 samtal i timmen")
+    assert second.missing == ["aht_seconds", "service_level", "answer_seconds"]
+    third = engine.reply(s, "Hanteringstiden är 4 minuter inklusive efterarbete")
+    assert third.missing == ["service_level", "answer_seconds"]
+    done = engine.reply(s, "80 % inom 20 sekunder")
+
+    expected = plan_staffing(StaffingRequest(contacts=300, interval_minutes=60, aht_seconds=240,
+                                             service_level=0.8, answer_seconds=20))
+    assert done.tool is not None and done.tool.name == "staffing_plan"
+    assert done.tool.result["agents"] == expected.agents
+    assert f"**{expected.agents} agenter**" in done.text and done.language == "sv"
+
+    pilot = engine.reply(s, "Borde vi börja med ett pilotprojekt först?")
+    assert pilot.intent == "question" and pilot.language == "sv" and pilot.covered
+    assert any(c.doc_id == "fi-ei-pikavoittoja" and c.language == "fi" for c in pilot.citations)
+    assert "pilot" in pilot.text.lower() and t("language_name.fi", "sv") in pilot.text
+    assert_citations_are_verbatim(pilot)
+
+
+def test_english_exit_clause_question_is_answered_from_the_danish_article(engine):
+    reply = engine.reply("en-exit", "Should we put an exit clause in the contract?")
+    assert reply.language == "en" and reply.covered
+    assert reply.citations[0].doc_id == "da-call-center-outsourcing"
+    assert "opt-out" in reply.citations[0].quote
+    assert_citations_are_verbatim(reply)
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [("What's the weather like in Helsinki this weekend?", "en"), ("Har du ett bra recept på kanelbullar?", "sv"),
+     ("Kuka voitti jalkapallon MM-kisat vuonna 2018?", "fi")],
+)
+def test_unanswerable_questions_get_a_scope_message_and_covered_false(engine, message, language):
+    reply = engine.reply(f"scope-{language}", message)
+    assert reply.covered is False and reply.intent == "off_topic"
+    assert reply.text == t("answer.not_covered", language) and not reply.citations
+    assert [s.message for s in reply.suggestions][:1] == [t("suggest.checklist.message", language)]
+
+
+def test_a_greeting_gets_the_scope_message_with_suggestions(engine):
+    reply = engine.reply("greet", "Hei! Kiitos paljon")
+    assert reply.intent == "greeting" and len(reply.suggestions) == 3
+
+
+def test_answers_end_with_next_step_suggestions(engine):
+    reply = engine.reply("suggest", "Vilka prismodeller finns?")
+    assert reply.suggestions and any(s.message == t("suggest.staffing.message", "sv") for s in reply.suggestions)
+
+
+@pytest.mark.parametrize("message", ["", "   ", "\x00\x07"])
+def test_an_empty_message_is_refused(engine, message):
+    with pytest.raises(InvalidInput, match="message: must not be empty"):
+        engine.reply("empty", message)
+
+
+def test_a_100_kb_message_is_refused_with_the_limit(engine):
+    with pytest.raises(InvalidInput, match="the limit is 4000"):
+        engine.reply("big", "a" * 100_000)
+
+
+def test_control_characters_are_stripped(engine):
+    reply = engine.reply("ctrl", "Should we\x00 put an exit\x1b clause in the contract?")
+    assert reply.covered and reply.citations[0].doc_id == "da-call-center-outsourcing"
+
+
+def test_an_unknown_session_id_starts_a_new_session_under_that_id(engine, store):
+    engine.reply("brand-new-id", "Hej")
+    assert [t_.role for t_ in store.history("brand-new-id")] == ["user", "assistant"]
+
+
+def test_an_invalid_session_id_is_refused(engine):
+    with pytest.raises(InvalidInput, match="session_id"):
+        engine.reply("bad id with spaces/..", "Hej")
+
+
+def test_an_unsupported_language_is_answered_in_the_default_language_with_a_note(engine):
+    reply = engine.reply("de", "Welche Preismodelle gibt es für ausgelagerten Kundenservice?")
+    assert reply.language == "en" and reply.notice == t("scope.unsupported_language", "en")
+
+
+def test_the_session_language_is_the_fallback_for_short_messages(engine):
+    engine.reply("fallback", "Montako agenttia tarvitsemme?")
+    reply = engine.reply("fallback", "300")
+    assert reply.language == "fi"
+
+
+def test_slot_values_survive_a_restart(retriever, store):
+    Assistant(retriever=retriever, store=store).reply("restart", "How many agents do we need? 200 calls per hour")
+    again = Assistant(retriever=retriever, store=store).reply("restart", "AHT 180 s, 80/20")
+    assert again.tool is not None and again.tool.arguments["contacts"] == 200
+
+
+def test_a_tool_value_out_of_range_is_re_asked_with_the_allowed_range(engine):
+    engine.reply("range", "How many agents do we need? 300 calls per hour, AHT 4 min")
+    reply = engine.reply("range", "150 % within 20 seconds")
+    assert reply.tool is None and "service_level" in reply.missing
+    assert "(0, 1]" in reply.text
+
+
+def test_concurrent_replies_to_one_session_are_serialised_and_none_is_lost(engine, store):
+    messages = [f"hej {i}" for i in range(6)]
+    threads = [threading.Thread(target=engine.reply, args=("concurrent", m)) for m in messages]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    turns = store.history("concurrent")
+    assert len(turns) == 12
+    assert [t_.role for t_ in turns] == ["user", "assistant"] * 6
+    assert sorted(t_.text for t_ in turns if t_.role == "user") == sorted(messages)
+
+
+def test_every_reply_is_stored_with_its_structured_payload(engine, store):
+    engine.reply("payload", "Should we put an exit clause in the contract?")
+    assistant_turn = store.history("payload")[-1]
+    assert assistant_turn.payload["citations"][0]["doc_id"] == "da-call-center-outsourcing"
