@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import AssistantError, CorpusError, IndexUnavailable, InvalidInput, NotFound
@@ -24,6 +25,27 @@ STATUS_BY_ERROR: list[tuple[type[AssistantError], int]] = [
     (IndexUnavailable, 503),
     (CorpusError, 503),
 ]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of every 4xx/5xx response."""
+
+    error: ErrorDetail
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries documenting the error shape for these statuses."""
+    return {status: {"model": ErrorResponse} for status in statuses}
+
+
+COMMON_ERRORS = error_responses(413, 422, 429, 500, 503)
+SESSION_ERRORS = error_responses(401, 404)
 
 
 class ApiError(Exception):

@@ -1,7 +1,8 @@
 """Process-wide resources the routes depend on, loaded once at start-up.
 
 The index loads (or builds, on first run) in a background thread so the
-server answers /healthz at once; /readyz and the search routes wait for it.
+server answers /healthz at once; /readyz and the routes that need the index
+wait for it.
 """
 
 from __future__ import annotations
@@ -17,30 +18,37 @@ log = logging.getLogger("api")
 
 
 class AppState:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engine: Any = None) -> None:
         self.settings = settings
-        self._retriever: Any = None
+        self._engine = engine
         self._error: AssistantError | None = None
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
+        if engine is not None and engine._retriever is not None:
+            self._ready.set()
+
+    @property
+    def engine(self) -> Any:
+        """The conversation engine (its session store works before the index is ready)."""
+        if self._engine is None:
+            from assistant.engine import Assistant
+
+            self._engine = Assistant(self.settings)
+        return self._engine
 
     def start_loading(self) -> None:
-        if self._thread is None:
+        if self._thread is None and not self._ready.is_set():
             self._thread = threading.Thread(target=self._load, name="index-loader", daemon=True)
             self._thread.start()
 
     def _load(self) -> None:
-        from assistant.embeddings import get_embeddings
-        from assistant.retrieval import load_retriever
-
         try:
-            self._retriever = load_retriever(
-                corpus_dir=self.settings.corpus_dir,
-                index_dir=self.settings.index_dir,
-                embeddings=get_embeddings(self.settings.embeddings),
-                auto_rebuild=self.settings.auto_rebuild_index,
-            )
-            log.info("index ready: %s", self._retriever.index.manifest.get("counts"))
+            retriever = self.engine.retriever
+            from assistant.language import detect_language, is_unsupported_language
+
+            detect_language("warm up the language models")  # first-request latency otherwise
+            is_unsupported_language("warm up the language models")
+            log.info("index ready: %s", retriever.index.manifest.get("counts"))
         except AssistantError as exc:
             self._error = exc
             log.error("index unavailable: %s", exc.message)
@@ -52,13 +60,20 @@ class AppState:
 
     @property
     def ready(self) -> bool:
-        return self._ready.is_set() and self._retriever is not None
+        return self._ready.is_set() and self._error is None
 
-    def retriever(self, timeout: float = 300.0) -> Any:
-        """The retriever, waiting for the first load; raises the load error if any."""
+    @property
+    def error(self) -> AssistantError | None:
+        return self._error
+
+    def ready_engine(self, timeout: float = 300.0) -> Any:
+        """The engine once the index is loaded; raises the load error if any."""
         self.start_loading()
         if not self._ready.wait(timeout):
             raise IndexUnavailable("the index is still being built; try again shortly")
         if self._error is not None:
             raise self._error
-        return self._retriever
+        return self.engine
+
+    def retriever(self, timeout: float = 300.0) -> Any:
+        return self.ready_engine(timeout).retriever

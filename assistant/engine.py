@@ -17,7 +17,7 @@ from typing import Any
 from assistant.answering.offline import Answer, OfflineAnswerer
 from assistant.checklist.compute import costs_from_answers, staffing_from_answers
 from assistant.checklist.flow import ChecklistFlow, Outcome, new_state
-from assistant.errors import AssistantError, InvalidInput
+from assistant.errors import AssistantError, InvalidInput, NotFound
 from assistant.formatting import number, percent
 from assistant.i18n import t
 from assistant.language import SUPPORTED, detect_language, is_unsupported_language
@@ -121,6 +121,47 @@ class Assistant:
 
     def history(self, session_id: str) -> list[Any]:
         return self.store.history(session_id)
+
+    def checklist_action(self, session_id: str, command: str, answer: str | None = None,
+                         step: int | None = None) -> Reply:
+        """A checklist button (start, answer, skip, back, jump, status, restart) without
+        routing: what the widget's buttons and the Slack actions call."""
+        commands = {"start", "answer", "skip", "back", "jump", "status", "restart", "stop"}
+        if command not in commands:
+            raise InvalidInput("command", f"must be one of {', '.join(sorted(commands))}")
+        text = clean_message(answer, self.settings.max_message_chars) if command == "answer" else command
+        with self.store.transaction(session_id, create=False) as txn:
+            state = txn.state
+            lang = txn.language or self.settings.default_language
+            if command == "answer":
+                lang, _ = self._language(text, txn.language)
+            elif not (state.get("checklist") or {}).get("active") and command not in ("start", "restart", "jump"):
+                raise InvalidInput("command", "the checklist is not running; start it first")
+            reply = self._checklist(Route("checklist", command, step), text, lang, state, txn.id)
+            txn.language = lang
+            txn.append("user", text)
+            txn.append("assistant", reply.text, reply.model_dump(mode="json"))
+        return reply
+
+    def checklist_view(self, session_id: str) -> ChecklistView | None:
+        snapshot = self.store.get(session_id)
+        if snapshot is None:
+            raise NotFound(f"no session '{session_id}'")
+        cl = snapshot.state.get("checklist")
+        return self._checklist_view(cl, snapshot.language or self.settings.default_language) if cl else None
+
+    def brief(self, session_id: str, language: str | None = None) -> dict[str, Any]:
+        """The procurement brief (JSON schema v1) in the session's language; allowed when empty."""
+        from assistant.checklist.brief import build_brief
+
+        snapshot = self.store.get(session_id)
+        if snapshot is None:
+            raise NotFound(f"no session '{session_id}'")
+        lang = language or snapshot.language or self.settings.default_language
+        if lang not in SUPPORTED:
+            raise InvalidInput("language", f"must be one of {', '.join(SUPPORTED)}")
+        return build_brief(snapshot.state.get("checklist") or new_state(), lang, self.flow,
+                           corpus_dir=self.settings.corpus_dir)
 
     # -- language --
     def _language(self, text: str, session_language: str | None) -> tuple[str, str | None]:
@@ -278,6 +319,8 @@ class Assistant:
         elif command == "back":
             outcome = self.flow.back(cl)
         elif command == "jump":
+            if decision.argument is None:
+                raise InvalidInput("step", f"give a step number 1–{len(self.flow.spec.steps)}")
             outcome = self.flow.jump(cl, decision.argument)
         elif command == "status":
             outcome = Outcome("status")

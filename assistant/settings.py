@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator, SecretStr
+from typing import Annotated
+
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,8 +54,42 @@ class Settings(BaseSettings):
         20.0, gt=0, description="Per model call; past it the offline answer is used instead."
     )
     llm_temperature: float = Field(0.0, ge=0, le=2)
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (JSON list or comma-separated); the "
+        "server's own origin always works.",
+    )
+    rate_limit_per_minute: int = Field(60, ge=0, description="Messages per client per minute (0 = no limit).")
+    rate_limit_burst: int = Field(20, ge=1, description="Messages a client may send at once before the limit bites.")
+    max_body_bytes: int = Field(64_000, ge=1024, description="Largest request body accepted (413 above).")
+    trust_forwarded_for: bool = Field(False, description="Use X-Forwarded-For as the client address (behind a proxy).")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "slack_bot_token"),
+        description="Slack bot token (xoxb-...). With SLACK_SIGNING_SECRET it turns the Slack bot on at /slack/*.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "slack_signing_secret"),
+        description="Slack signing secret; every request to /slack/* must carry a valid signature made with it.",
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "slack_app_token"),
+        description="Slack app-level token (xapp-..., scope connections:write), only for Socket Mode.",
+    )
+    slack_api_url: str | None = Field(
+        None, description="Base URL of the Slack Web API (default https://slack.com/api/); tests point it at a fake.",
+    )
+
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
 
 
 @lru_cache(maxsize=1)

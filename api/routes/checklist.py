@@ -1,0 +1,81 @@
+"""The checklist of a session: state, button actions and the procurement brief."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
+
+from api.deps import app_state, authorised_session
+from assistant.reply import ChecklistView, Reply
+
+router = APIRouter(prefix="/v1/sessions/{session_id}", tags=["checklist"])
+Language = Literal["sv", "fi", "da", "nb", "en"]
+
+
+class ChecklistState(BaseModel):
+    active: bool
+    view: ChecklistView | None
+
+
+class AnswerIn(BaseModel):
+    answer: str = Field(..., description="The answer to the current question.")
+
+
+class JumpIn(BaseModel):
+    step: int = Field(..., description="Step number, 1–10.")
+
+
+@router.get("/checklist", response_model=ChecklistState, summary="Checklist progress and current question")
+async def get_checklist(request: Request, session_id: str = Depends(authorised_session)) -> ChecklistState:
+    view = await run_in_threadpool(app_state(request).engine.checklist_view, session_id)
+    return ChecklistState(active=view is not None and not view.completed, view=view)
+
+
+async def _action(request: Request, session_id: str, command: str, **kwargs: Any) -> Reply:
+    return await run_in_threadpool(app_state(request).engine.checklist_action, session_id, command, **kwargs)
+
+
+@router.post("/checklist/start", response_model=Reply, summary="Start or resume the checklist")
+async def start(request: Request, session_id: str = Depends(authorised_session)) -> Reply:
+    return await _action(request, session_id, "start")
+
+
+@router.post("/checklist/answer", response_model=Reply, summary="Answer the current question")
+async def answer(request: Request, body: AnswerIn, session_id: str = Depends(authorised_session)) -> Reply:
+    return await _action(request, session_id, "answer", answer=body.answer)
+
+
+@router.post("/checklist/skip", response_model=Reply, summary="Skip the current question")
+async def skip(request: Request, session_id: str = Depends(authorised_session)) -> Reply:
+    return await _action(request, session_id, "skip")
+
+
+@router.post("/checklist/back", response_model=Reply, summary="Go back one question")
+async def back(request: Request, session_id: str = Depends(authorised_session)) -> Reply:
+    return await _action(request, session_id, "back")
+
+
+@router.post("/checklist/jump", response_model=Reply, summary="Go to a step")
+async def jump(request: Request, body: JumpIn, session_id: str = Depends(authorised_session)) -> Reply:
+    return await _action(request, session_id, "jump", step=body.step)
+
+
+@router.get("/brief.json", summary="The procurement brief as JSON (schema version 1)")
+async def brief_json(request: Request, session_id: str = Depends(authorised_session),
+                     language: Language | None = Query(None)) -> dict[str, Any]:
+    return await run_in_threadpool(app_state(request).engine.brief, session_id, language)
+
+
+@router.get("/brief.md", response_class=PlainTextResponse, summary="The procurement brief as Markdown",
+            responses={200: {"content": {"text/markdown": {}}}})
+async def brief_markdown(request: Request, session_id: str = Depends(authorised_session),
+                         language: Language | None = Query(None)) -> PlainTextResponse:
+    from assistant.checklist.brief import render_markdown
+
+    brief = await run_in_threadpool(app_state(request).engine.brief, session_id, language)
+    return PlainTextResponse(render_markdown(brief), media_type="text/markdown; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="procurement-brief.md"'})

@@ -1,0 +1,119 @@
+"""Sessions and messages: JSON replies, or Server-Sent Events when asked for."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+from sse_starlette.sse import EventSourceResponse, ServerSentEvent
+
+from api.deps import app_state, authorised_session, ready_engine
+from api.errors import error_body
+from assistant.errors import AssistantError
+from assistant.reply import Reply
+
+router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
+
+#: Proxies (nginx, Cloudflare) must pass events through as they come.
+STREAM_HEADERS = {"Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no", "Connection": "keep-alive"}
+
+
+class CreateSession(BaseModel):
+    language: Literal["sv", "fi", "da", "nb", "en"] | None = Field(None, description="Reply language until detected.")
+
+
+class SessionCreated(BaseModel):
+    id: str
+    token: str = Field(description="Send as 'Authorization: Bearer <token>' on every call for this session.")
+    language: str | None
+
+
+class MessageIn(BaseModel):
+    message: str = Field(..., description="The user's message (sv, fi, da, nb or en).")
+
+
+class TurnOut(BaseModel):
+    seq: int
+    role: Literal["user", "assistant"]
+    text: str
+    reply: dict[str, Any] | None = None
+    created_at: datetime
+
+
+class SessionHistory(BaseModel):
+    id: str
+    language: str | None
+    turns: list[TurnOut]
+
+
+@router.post("", response_model=SessionCreated, status_code=201, summary="Start a session")
+async def create_session(request: Request, body: CreateSession | None = None) -> SessionCreated:
+    engine = app_state(request).engine
+    created = await run_in_threadpool(engine.create_session, body.language if body else None)
+    return SessionCreated(id=created.id, token=created.token, language=body.language if body else None)
+
+
+@router.get("/{session_id}", response_model=SessionHistory, summary="Session history")
+async def get_session(request: Request, session_id: str = Depends(authorised_session)) -> SessionHistory:
+    engine = app_state(request).engine
+    snapshot = await run_in_threadpool(engine.store.get, session_id)
+    turns = await run_in_threadpool(engine.history, session_id)
+    return SessionHistory(
+        id=session_id, language=snapshot.language if snapshot else None,
+        turns=[TurnOut(seq=t.seq, role=t.role, text=t.text, reply=t.payload, created_at=t.created_at) for t in turns],
+    )
+
+
+@router.post(
+    "/{session_id}/messages",
+    response_model=Reply,
+    summary="Send a message",
+    description="Returns the assistant's Reply as JSON, or as Server-Sent Events when the request has "
+    "`Accept: text/event-stream` (events: `delta` with text pieces, `citations`, `tool`, `checklist`, "
+    "`done` with the whole Reply, or `error`).",
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def post_message(
+    request: Request, body: MessageIn, session_id: str = Depends(authorised_session), engine: Any = Depends(ready_engine)
+) -> Any:
+    if "text/event-stream" in request.headers.get("accept", ""):
+        return EventSourceResponse(stream_reply(engine.reply, session_id, body.message), headers=STREAM_HEADERS,
+                                   ping=15)
+    return await run_in_threadpool(engine.reply, session_id, body.message)
+
+
+_PIECE = re.compile(r"\S+\s*|\s+")
+
+
+def text_pieces(text: str, words: int = 4) -> list[str]:
+    """The reply text in small pieces (a few words each) for progressive rendering."""
+    tokens = _PIECE.findall(text)
+    return ["".join(tokens[i : i + words]) for i in range(0, len(tokens), words)]
+
+
+async def stream_reply(compute: Any, *args: Any) -> AsyncIterator[ServerSentEvent]:
+    """Run `compute(*args) -> Reply` and stream it as events. Errors become an
+    `error` event with the standard error body; the stream always ends."""
+    try:
+        reply: Reply = await run_in_threadpool(compute, *args)
+    except AssistantError as exc:
+        yield ServerSentEvent(event="error", data=json.dumps(error_body(exc.code, exc.message, exc.details)))
+        return
+    for piece in text_pieces(reply.text):
+        yield ServerSentEvent(event="delta", data=json.dumps({"text": piece}, ensure_ascii=False))
+        await asyncio.sleep(0)
+    if reply.citations:
+        yield ServerSentEvent(event="citations", data=json.dumps([c.model_dump() for c in reply.citations],
+                                                                 ensure_ascii=False))
+    if reply.tool:
+        yield ServerSentEvent(event="tool", data=reply.tool.model_dump_json())
+    if reply.checklist:
+        yield ServerSentEvent(event="checklist", data=reply.checklist.model_dump_json())
+    yield ServerSentEvent(event="done", data=reply.model_dump_json())
