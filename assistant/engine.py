@@ -10,8 +10,6 @@ session transaction so concurrent messages to a session are serialised.
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from typing import Any
 
 from assistant.answering.offline import Answer, OfflineAnswerer
@@ -24,6 +22,7 @@ from assistant.language import SUPPORTED, detect_language, is_unsupported_langua
 from assistant.reply import ChecklistView, Choice, Citation, Reply, Suggestion, ToolRun
 from assistant.routing import Route, route
 from assistant.settings import Settings, get_settings
+from assistant.user_text import clean_user_text
 from assistant.tools import (
     CostComparisonRequest,
     OutsourcingOffer,
@@ -35,21 +34,11 @@ from assistant.tools import (
 )
 
 log = logging.getLogger("assistant.engine")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
 def clean_message(message: Any, max_chars: int) -> str:
     """A user message, normalised; empty or oversized input is a clear error."""
-    if not isinstance(message, str):
-        raise InvalidInput("message", "must be text")
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", message))
-    text = re.sub(r"[ \t]+", " ", text).strip()
-    if not text:
-        raise InvalidInput("message", "must not be empty")
-    if len(text) > max_chars:
-        raise InvalidInput("message", f"is {len(text)} characters long; the limit is {max_chars}",
-                           details={"limit": max_chars})
-    return text
+    return clean_user_text(message, max_chars, "message", keep_newlines=True)
 
 
 class Assistant:

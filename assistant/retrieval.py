@@ -21,7 +21,6 @@ answerable from unanswerable questions poorly here.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,9 +32,10 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from assistant.errors import InvalidInput
-from assistant.index import QUESTION, SUMMARY, SearchIndex, load_index
+from assistant.index import QUESTION, SearchIndex, load_index
 from assistant.language import FAMILY, SUPPORTED, detect_language
 from assistant.notes import Note
+from assistant.user_text import clean_user_text
 
 # A question that asks for an amount ("how much does it cost", "paljonko",
 # "hvor lang opsigelse") can only be answered by a passage that has a figure.
@@ -48,22 +48,9 @@ _ASKS_FOR_QUANTITY = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
-
-
 def clean_query(text: str, max_chars: int, field_name: str = "question") -> str:
-    """Normalise a user query; empty or oversized input is a clear error."""
-    if not isinstance(text, str):
-        raise InvalidInput(field_name, "must be text")
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
-    text = re.sub(r"\s+", " ", text).strip()
-    if not text:
-        raise InvalidInput(field_name, "must not be empty")
-    if len(text) > max_chars:
-        raise InvalidInput(
-            field_name, f"is {len(text)} characters long; the limit is {max_chars}", details={"limit": max_chars}
-        )
-    return text
+    """Normalise a search query; empty or oversized input is a clear error."""
+    return clean_user_text(text, max_chars, field_name)
 
 
 @dataclass(frozen=True)
