@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -14,6 +15,8 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     status: str
     index: bool
+    database: bool
+    problem: str | None = None
 
 
 @router.get("/healthz", response_model=Health, summary="Liveness")
@@ -21,9 +24,17 @@ def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Readiness, summary="Readiness: index loaded",
+@router.get("/readyz", response_model=Readiness, summary="Readiness: index loaded and database reachable",
             responses={503: {"model": Readiness}})
-def readyz(request: Request) -> JSONResponse:
-    ready = request.app.state.assistant.ready
-    body = Readiness(status="ready" if ready else "starting", index=ready)
+async def readyz(request: Request) -> JSONResponse:
+    state = request.app.state.assistant
+    index = state.ready
+    try:
+        database = await run_in_threadpool(state.engine.store.ping)
+    except Exception:  # an unreachable database is a "not ready", not a 500
+        database = False
+    problem = state.error.message if state.error else None if database else "the session database is unreachable"
+    ready = index and database
+    body = Readiness(status="ready" if ready else "starting" if state.error is None and database else "unavailable",
+                     index=index, database=database, problem=problem)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
