@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Install everything the tests need into .venv and run the whole test suite.
+# Install everything the tests need into .venv and run the whole test suite,
+# then the evaluation harness with its thresholds.
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/bootstrap.sh "test,sentence-transformers,bench,llm"
+scripts/bootstrap.sh "test,sentence-transformers,bench,llm,postgres"
+scripts/system-deps.sh
 .venv/bin/python -m pytest "$@"
