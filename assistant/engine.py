@@ -268,9 +268,11 @@ class Assistant:
         lines = [t("tool.costs.in_house", lang, monthly=number(comparison.in_house.steady_monthly, lang),
                    total=number(comparison.in_house.total, lang), currency=comparison.currency,
                    months=comparison.horizon_months)]
-        for offer in comparison.offers:
+        for n, offer in enumerate(comparison.offers, 1):
             key = "tool.costs.offer_saves" if offer.savings_total >= 0 else "tool.costs.offer_costs_more"
-            lines.append(t(key, lang, name=offer.name, monthly=number(offer.steady_monthly, lang),
+            # Unnamed offers get the tool's placeholder names (offer_1); say "Offer 1" instead.
+            name = t("tool.costs.offer_name", lang, n=n) if offer.name == f"offer_{n}" else offer.name
+            lines.append(t(key, lang, name=name, monthly=number(offer.steady_monthly, lang),
                            total=number(offer.total, lang), currency=comparison.currency,
                            savings=number(abs(offer.savings_total), lang),
                            break_even=offer.break_even_month if offer.break_even_month else t("tool.costs.never", lang)))
