@@ -212,6 +212,22 @@ def serve(
     )
 
 
+@app.command("slack")
+def slack_bot(
+    socket_mode: Annotated[bool, typer.Option("--socket-mode", help="Connect over Socket Mode (needs SLACK_APP_TOKEN).")]
+    = False,
+) -> None:
+    """Run the Slack bot over Socket Mode (in HTTP mode it is part of `assistant serve`)."""
+    if not socket_mode:
+        fail("in HTTP mode the Slack bot runs inside `assistant serve`; use --socket-mode to run it on its own")
+    from api.slack import run_socket_mode
+
+    try:
+        run_socket_mode()
+    except AssistantError as exc:
+        fail(exc.message)
+
+
 def _register_tool_commands() -> None:
     try:
         from assistant.tools import cli as tools_cli

@@ -1,0 +1,115 @@
+"""Slack front end: mentions, direct messages, `/outsourcing` and checklist buttons.
+
+    from api import slack
+    slack.mount(app, settings)          # HTTP: POST /slack/events, /slack/commands, /slack/interactions
+    slack.run_socket_mode(settings)     # or: a WebSocket to Slack, no public URL needed
+
+The bot is on only when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set;
+otherwise the routes do not exist (404 in the usual error shape) and start-up
+logs one line saying why. Requests are verified by slack-bolt (HMAC-SHA256
+signature over `v0:{timestamp}:{body}`, timestamps older than five minutes
+refused); a failed check is a 401 in the API's error shape.
+
+Modules: `bot` (the bolt app and its listeners), `blocks` (Block Kit),
+`mrkdwn` (Markdown to Slack mrkdwn), `ledger` (retried events answered once),
+`text` (the bot's own sentences until they move into the message catalog).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+
+from api.errors import error_body
+from api.slack.bot import SlackBot, session_id
+from assistant.errors import AssistantError
+from assistant.settings import Settings, get_settings
+
+__all__ = ["PATHS", "SlackBot", "SlackNotConfigured", "mount", "run_socket_mode", "session_id"]
+
+log = logging.getLogger("api.slack")
+PATHS = ("/slack/events", "/slack/commands", "/slack/interactions")
+
+
+class SlackNotConfigured(AssistantError):
+    code = "slack_not_configured"
+
+
+def _secret(value: Any) -> str | None:
+    raw = value.get_secret_value() if value is not None else None
+    return raw.strip() if raw and raw.strip() else None
+
+
+def _missing(settings: Settings, *names: str) -> list[str]:
+    env = {"slack_bot_token": "SLACK_BOT_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET",
+           "slack_app_token": "SLACK_APP_TOKEN"}
+    return [env[name] for name in names if _secret(getattr(settings, name)) is None]
+
+
+def mount(app: FastAPI, settings: Settings) -> SlackBot | None:
+    """Add the Slack routes to `app` when Slack is configured; returns the bot (or None)."""
+    missing = _missing(settings, "slack_bot_token", "slack_signing_secret")
+    if missing:
+        log.info("Slack bot disabled: %s not set", " and ".join(missing))
+        return None
+    state = getattr(app.state, "assistant", None)
+    if state is None:
+        from api.state import AppState
+
+        state = app.state.assistant = AppState(settings)
+    bot = SlackBot(settings, engine=lambda: state.ready_engine(), store=lambda: state.engine.store)
+    handler = AsyncSlackRequestHandler(bot.app)
+
+    async def slack_endpoint(request: Request) -> Response:
+        response = await handler.handle(request)
+        if response.status_code == 401:
+            return JSONResponse(error_body("unauthorized", "the Slack request signature or timestamp is invalid"),
+                                status_code=401)
+        return response
+
+    for path in PATHS:
+        app.add_api_route(path, slack_endpoint, methods=["POST"], include_in_schema=False,
+                          name=f"slack_{path.rsplit('/', 1)[-1]}")
+    app.state.slack_bot = bot
+    log.info("Slack bot enabled: POST %s", ", ".join(PATHS))
+    return bot
+
+
+def run_socket_mode(settings: Settings | None = None) -> None:
+    """Run the bot over Socket Mode (a WebSocket to Slack; no public URL). Blocks until stopped.
+
+    Needs SLACK_APP_TOKEN (an app-level token, xapp-..., with connections:write)
+    and SLACK_BOT_TOKEN; the signing secret is not used in this mode.
+    """
+    settings = settings or get_settings()
+    missing = _missing(settings, "slack_app_token", "slack_bot_token")
+    if missing:
+        raise SlackNotConfigured(
+            f"Socket Mode needs {' and '.join(missing)}: SLACK_APP_TOKEN is an app-level token (xapp-..., scope "
+            "connections:write) from the app's Basic Information page; SLACK_BOT_TOKEN (xoxb-...) is on "
+            "OAuth & Permissions. See slack/README.md."
+        )
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    from api.state import AppState
+
+    state = AppState(settings)
+    state.start_loading()
+    bot = SlackBot(settings, engine=lambda: state.ready_engine(), store=lambda: state.engine.store,
+                   socket_mode=True)
+    app_token = _secret(settings.slack_app_token)
+
+    async def main() -> None:
+        handler = AsyncSocketModeHandler(bot.app, app_token)
+        log.info("Slack bot connecting over Socket Mode")
+        await handler.start_async()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        log.info("Slack bot stopped")
