@@ -13,18 +13,14 @@ import hmac
 import itertools
 import json
 import logging
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
-import uvicorn
 
 from api.app import create_app
 from api.slack import blocks as bk
@@ -34,6 +30,7 @@ from assistant.engine import Assistant
 from assistant.reply import Citation, Reply
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
+from tests.api.conftest import live_server
 from tests.conftest import CORPUS
 from tests.fakes.slack_api import (
     BOT_ID,
@@ -52,31 +49,7 @@ _ts = itertools.count(1)
 # --------------------------------------------------------------------------- server and fakes
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serve(app: Any) -> Iterator[str]:
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True, name="slack-test-server")
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    try:
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+serve = live_server  # one loopback server helper for all API tests
 
 
 @pytest.fixture(scope="module")
