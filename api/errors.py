@@ -15,7 +15,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.errors import AssistantError, CorpusError, IndexUnavailable, InvalidInput, NotFound
+from assistant.errors import (
+    AssistantError,
+    CorpusError,
+    IndexUnavailable,
+    InvalidInput,
+    NotFound,
+    SessionStoreError,
+)
 
 log = logging.getLogger("api")
 
@@ -24,7 +31,12 @@ STATUS_BY_ERROR: list[tuple[type[AssistantError], int]] = [
     (NotFound, 404),
     (IndexUnavailable, 503),
     (CorpusError, 503),
+    # The store is down or a session stayed locked past the timeout: the request
+    # was fine and nothing was written, so the client should retry.
+    (SessionStoreError, 503),
 ]
+#: Seconds a client should wait before retrying a 503.
+RETRY_AFTER_SECONDS = 1
 
 
 class ErrorDetail(BaseModel):
@@ -77,7 +89,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AssistantError)
     async def _domain_error(_: Request, exc: AssistantError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=_status_for(exc))
+        status = _status_for(exc)
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

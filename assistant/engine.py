@@ -10,12 +10,13 @@ session transaction so concurrent messages to a session are serialised.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from assistant.answering.offline import Answer, OfflineAnswerer
 from assistant.checklist.compute import costs_from_answers, staffing_from_answers
 from assistant.checklist.flow import ChecklistFlow, Outcome, new_state
-from assistant.errors import AssistantError, InvalidInput, NotFound
+from assistant.errors import AssistantError, InvalidInput, NotFound, SessionConflict
 from assistant.formatting import number, percent
 from assistant.i18n import t
 from assistant.language import SUPPORTED, detect_language, is_unsupported_language
@@ -33,7 +34,12 @@ from assistant.tools import (
     plan_staffing,
 )
 
+if TYPE_CHECKING:
+    from assistant.sessions import SessionTxn
+
 log = logging.getLogger("assistant.engine")
+# How often a reply is computed again when another replica saved the session meanwhile.
+_ATTEMPTS = 3
 
 
 def clean_message(message: Any, max_chars: int) -> str:
@@ -95,7 +101,8 @@ class Assistant:
     def reply(self, session_id: str, message: str) -> Reply:
         text = clean_message(message, self.settings.max_message_chars)
         self.retriever  # load before taking the session lock: a first build must not hold it
-        with self.store.transaction(session_id, create=True) as txn:
+
+        def answer(txn: SessionTxn) -> Reply:
             state = txn.state
             language, notice = self._language(text, txn.language)
             decision = route(text, language, state)
@@ -104,9 +111,9 @@ class Assistant:
                 reply.notice = notice
                 reply.text = f"{notice}\n\n{reply.text}"
             txn.language = language
-            txn.append("user", text)
-            txn.append("assistant", reply.text, reply.model_dump(mode="json"))
-        return reply
+            return reply
+
+        return self._exchange(session_id, text, answer, create=True)
 
     def history(self, session_id: str) -> list[Any]:
         return self.store.history(session_id)
@@ -119,7 +126,8 @@ class Assistant:
         if command not in commands:
             raise InvalidInput("command", f"must be one of {', '.join(sorted(commands))}")
         text = clean_message(answer, self.settings.max_message_chars) if command == "answer" else command
-        with self.store.transaction(session_id, create=False) as txn:
+
+        def act(txn: SessionTxn) -> Reply:
             state = txn.state
             lang = txn.language or self.settings.default_language
             if command == "answer":
@@ -128,9 +136,29 @@ class Assistant:
                 raise InvalidInput("command", "the checklist is not running; start it first")
             reply = self._checklist(Route("checklist", command, step), text, lang, state, txn.id)
             txn.language = lang
-            txn.append("user", text)
-            txn.append("assistant", reply.text, reply.model_dump(mode="json"))
-        return reply
+            return reply
+
+        return self._exchange(session_id, text, act, create=False)
+
+    def _exchange(self, session_id: str, text: str, respond: Callable[[SessionTxn], Reply], *, create: bool) -> Reply:
+        """Run `respond` on the session's state and save it with the two new turns.
+
+        The reply is computed without holding the database (see
+        `SessionStore.update`); when another replica saved the same session
+        meanwhile, it is computed again on the fresh state.
+        """
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                with self.store.update(session_id, create=create) as txn:
+                    reply = respond(txn)
+                    txn.append("user", text)
+                    txn.append("assistant", reply.text, reply.model_dump(mode="json"))
+                return reply
+            except SessionConflict:
+                if attempt == _ATTEMPTS:
+                    raise
+                log.info("session %s changed in another process; answering again on fresh state", session_id)
+        raise AssertionError("unreachable")
 
     def checklist_view(self, session_id: str) -> ChecklistView | None:
         snapshot = self.store.get(session_id)

@@ -44,3 +44,21 @@ class IndexUnavailable(AssistantError):
 
 class NotFound(AssistantError):
     code = "not_found"
+
+
+class SessionStoreError(AssistantError):
+    """The conversation store could not be reached or failed; try again later."""
+
+    code = "session_store_error"
+
+
+class SessionBusy(SessionStoreError):
+    """Another reply to the same session held the lock for longer than the timeout."""
+
+    code = "session_busy"
+
+
+class SessionConflict(SessionBusy):
+    """The session changed (another process or replica replied) between reading it and saving."""
+
+    code = "session_conflict"

@@ -72,7 +72,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, ProgrammingError, SQLAlchemyError
 
-from assistant.errors import AssistantError, InvalidInput, NotFound
+from assistant.errors import AssistantError, InvalidInput, NotFound, SessionBusy, SessionConflict, SessionStoreError
 from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -89,18 +89,6 @@ DEFAULT_BUSY_TIMEOUT = 30.0
 
 # Execution option that makes the SQLite `begin` hook emit BEGIN IMMEDIATE.
 _SQLITE_BEGIN_OPTION = "assistant_sqlite_begin"
-
-
-class SessionStoreError(AssistantError):
-    """The conversation store could not be reached or failed; try again later."""
-
-    code = "session_store_error"
-
-
-class SessionBusy(SessionStoreError):
-    """Another reply to the same session held the lock for longer than the timeout."""
-
-    code = "session_busy"
 
 
 # --------------------------------------------------------------------------- schema
@@ -501,16 +489,29 @@ class SessionStore:
         with _translated(action), self._write_engine.connect() as conn, conn.begin():
             yield conn
 
+    @contextmanager
+    def _write_unheld(self, action: str) -> Iterator[Connection]:
+        # `_write` without the nested-write guard: `update` saves while its own
+        # session id is marked as being updated, which is the one allowed write.
+        with _translated(action), self._write_engine.connect() as conn, conn.begin():
+            yield conn
+
     def _held_ids(self) -> set[str]:
         held: set[str] | None = getattr(self._held, "ids", None)
         if held is None:
             held = self._held.ids = set()
         return held
 
+    def _updating_ids(self) -> set[str]:
+        updating: set[str] | None = getattr(self._held, "updating", None)
+        if updating is None:
+            updating = self._held.updating = set()
+        return updating
+
     def _refuse_nested_write(self, session_id: str | None) -> None:
         # Failing fast beats a 30 s wait for a lock this very thread holds.
         held = self._held_ids()
-        if session_id is not None and session_id in held:
+        if session_id is not None and (session_id in held or session_id in self._updating_ids()):
             raise RuntimeError(f"a transaction on session {session_id!r} is already open in this thread")
         if held and self._is_sqlite:
             raise RuntimeError("SQLite has one writer: finish the open session transaction first")
@@ -630,6 +631,67 @@ class SessionStore:
             finally:
                 held.discard(session_id)
 
+    @contextmanager
+    def update(self, session_id: str, *, create: bool = False, language: str | None = None) -> Iterator[SessionTxn]:
+        """Like `transaction`, but the database is locked only while saving.
+
+        A reply may take seconds (retrieval, a language model), and on SQLite a
+        write transaction locks the whole database: holding it while thinking
+        would stall every other conversation. So the session is read without a
+        lock, the block runs, and the save checks that the version is still the
+        one read. Threads of this process are still serialised per session (the
+        process lock is held throughout); when another process or replica saved
+        in between, the save raises `SessionConflict` and writes nothing, and
+        the caller may simply run the block again on fresh state.
+        """
+        _check_session_id(session_id)
+        language = _check_language(language)
+        self._refuse_nested_write(session_id)
+        self._ensure_ready()
+        # Not `held`: no database lock is held while the block runs, so other
+        # sessions may be written meanwhile, even from this thread.
+        updating = self._updating_ids()
+        with self._queued(session_id):
+            updating.add(session_id)
+            try:
+                with self._read("open a conversation") as conn:
+                    row = conn.execute(
+                        select(sessions_table).where(sessions_table.c.id == session_id)
+                    ).mappings().first()
+                    turns = self._load_turns(conn, session_id) if row is not None else []
+                if row is None and not create:
+                    raise NotFound(f"No session with id '{session_id}'.")
+                token = secrets.token_urlsafe(32) if row is None else None
+                txn = SessionTxn(
+                    session_id=session_id,
+                    language=row["language"] if row is not None else language,
+                    state=dict(row["state"] or {}) if row is not None else {},
+                    version=row["version"] if row is not None else 0,
+                    turns=turns,
+                    created=row is None,
+                    token=token,
+                )
+                try:
+                    yield txn
+                finally:
+                    txn._open = False
+                state = _json_roundtrip(txn.state, "state")
+                conflict = SessionConflict(
+                    "The conversation changed while this message was answered; please send it again.",
+                    details={"session_id": session_id},
+                )
+                try:
+                    with self._write_unheld("save the conversation") as conn:
+                        if token is not None:
+                            self._insert_session(conn, session_id, txn.language, token)
+                        else:
+                            self._check_version(conn, session_id, txn._version, conflict)
+                        txn._version = self._save(conn, txn, state)
+                except IntegrityError as exc:  # another process created the same id meanwhile
+                    raise conflict from exc
+            finally:
+                updating.discard(session_id)
+
     def delete(self, session_id: str) -> bool:
         """Delete the session and its turns; False when there was none."""
         _check_session_id(session_id)
@@ -704,6 +766,16 @@ class SessionStore:
             created=token is not None,
             token=token,
         )
+
+    def _check_version(self, conn: Connection, session_id: str, expected: int, conflict: SessionConflict) -> None:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(self._busy_timeout * 1000)}ms'")
+        locking = select(sessions_table.c.version).where(sessions_table.c.id == session_id).with_for_update()
+        current = conn.execute(locking).scalar_one_or_none()
+        if current is None:
+            raise NotFound(f"No session with id '{session_id}'.")
+        if current != expected:
+            raise conflict
 
     def _load_turns(self, conn: Connection, session_id: str) -> list[Turn]:
         rows = conn.execute(

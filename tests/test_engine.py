@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,6 +15,7 @@ from assistant.corpus import corpus_by_id
 from assistant.engine import Assistant
 from assistant.errors import InvalidInput
 from assistant.i18n import t
+from assistant.sessions import SessionStore
 from assistant.tools import StaffingRequest, plan_staffing
 
 
@@ -142,3 +148,65 @@ def test_every_reply_is_stored_with_its_structured_payload(engine, store):
     engine.reply("payload", "Should we put an exit clause in the contract?")
     assistant_turn = store.history("payload")[-1]
     assert assistant_turn.payload["citations"][0]["doc_id"] == "da-call-center-outsourcing"
+
+
+class _RacedStore(SessionStore):
+    """A store on which another replica saves the session once, while the first
+    reply is being computed (between reading the state and saving it)."""
+
+    def __init__(self, url: str, db_file: Path) -> None:
+        super().__init__(url)
+        self.db_file = db_file
+        self.races = 0
+
+    @contextmanager
+    def update(self, session_id: str, **kwargs: Any) -> Iterator[Any]:
+        with super().update(session_id, **kwargs) as txn:
+            yield txn
+            if self.races == 0:
+                self.races += 1
+                with sqlite3.connect(self.db_file) as other:
+                    other.execute("UPDATE sessions SET state = ?, version = version + 1 WHERE id = ?",
+                                  ('{"slots": {"from": "the other replica"}}', session_id))
+
+
+def test_a_reply_raced_by_another_replica_is_computed_again_on_fresh_state(retriever, tmp_path):
+    store = _RacedStore(f"sqlite:///{tmp_path / 'raced.db'}", tmp_path / "raced.db")
+    store.create("raced")
+    engine = Assistant(retriever=retriever, store=store)
+    reply = engine.reply("raced", "hello")
+    assert reply.intent == "greeting" and store.races == 1
+    turns = store.history("raced")
+    assert [(t_.role, t_.text) for t_ in turns] == [("user", "hello"), ("assistant", reply.text)]
+    snapshot = store.get("raced")
+    assert snapshot is not None and snapshot.state.get("slots") == {"from": "the other replica"}
+    store.close()
+
+
+def test_a_slow_reply_does_not_hold_up_other_sessions(retriever, tmp_path):
+    """While one reply is being computed (think of a slow language model), another
+    session can be answered and saved: the database is not locked meanwhile."""
+    store = SessionStore(f"sqlite:///{tmp_path / 'slow.db'}", busy_timeout=0.5)
+    inside, done = threading.Event(), threading.Event()
+    other: dict[str, Any] = {}
+
+    def other_user() -> None:
+        inside.wait(10)
+        other["reply"] = engine.reply("other", "hej")
+        done.set()
+
+    class SlowAnswerer:
+        def answer(self, text: str, lang: str, offline: Any) -> Any:
+            inside.set()
+            assert done.wait(10), "the other session's reply waited for this one"
+            return offline
+
+    # An answerer that waits for the other session (the real LLM path is tested in tests/answering).
+    engine = Assistant(retriever=retriever, store=store, llm_answerer=SlowAnswerer())
+    thread = threading.Thread(target=other_user)
+    thread.start()
+    reply = engine.reply("slow", "Should we put an exit clause in the contract?")
+    thread.join(10)
+    assert reply.covered and other["reply"].intent == "greeting"
+    assert len(store.history("other")) == 2 and len(store.history("slow")) == 2
+    store.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, update
 
-from assistant.errors import InvalidInput, NotFound
+from assistant.errors import InvalidInput, NotFound, SessionConflict
 from assistant.sessions import (
     SessionBusy,
     SessionStore,
@@ -423,6 +423,105 @@ def test_a_database_locked_by_another_process_is_reported_busy(url, db_file):
     finally:
         other.execute("ROLLBACK")
         other.close()
+    store.close()
+
+
+# --------------------------------------------------------------------- update (lock only while saving)
+
+
+def test_update_commits_state_turns_and_a_new_version_like_a_transaction(store):
+    created = store.create()
+    with store.update(created.id) as txn:
+        txn.state["step"] = 3
+        txn.language = "fi"
+        txn.append("user", "hei")
+        txn.append("assistant", "moi")
+    snap = store.get(created.id)
+    assert snap is not None and snap.state == {"step": 3} and snap.language == "fi" and snap.version == 1
+    assert [t.text for t in store.history(created.id)] == ["hei", "moi"]
+
+
+def test_update_with_create_makes_the_session_with_a_token_at_save_time(store):
+    with store.update("thread-1", create=True, language="da") as txn:
+        assert txn.created and txn.token
+        assert store.get("thread-1") is None  # nothing is written before the block ends
+        txn.append("user", "hej")
+    assert store.verify_token("thread-1", txn.token)
+    snap = store.get("thread-1")
+    assert snap is not None and snap.language == "da" and snap.turn_count == 1
+
+
+def test_update_of_an_unknown_session_without_create_is_not_found(store):
+    with pytest.raises(NotFound), store.update("nobody"):
+        pass
+
+
+def test_update_does_not_lock_the_database_while_its_block_runs(store, db_file):
+    """A slow reply (a language model) must not make every other conversation wait."""
+    slow, other = store.create(), store.create()
+    with store.update(slow.id) as txn:
+        with store.transaction(other.id) as other_txn:  # another thread would do this; SQLite allows it here
+            other_txn.append("user", "not blocked")
+        raw = sqlite3.connect(db_file, timeout=0, isolation_level=None)
+        raw.execute("BEGIN IMMEDIATE")  # the write lock is free
+        raw.execute("ROLLBACK")
+        raw.close()
+        txn.append("user", "slow")
+    assert [t.text for t in store.history(other.id)] == ["not blocked"]
+    assert [t.text for t in store.history(slow.id)] == ["slow"]
+
+
+def test_update_refuses_to_save_over_a_change_made_meanwhile_by_another_process(store, db_file):
+    created = store.create()
+    with pytest.raises(SessionConflict), store.update(created.id) as txn:
+        txn.state["answer"] = "mine"
+        txn.append("user", "mine")
+        other = _raw(db_file)  # another process (a replica) saves the same session meanwhile
+        with other:
+            other.execute("UPDATE sessions SET state = ?, version = version + 1 WHERE id = ?",
+                          ('{"answer": "theirs"}', created.id))
+        other.close()
+    snap = store.get(created.id)
+    assert snap is not None and snap.state == {"answer": "theirs"} and snap.version == 1
+    assert store.history(created.id) == []  # nothing of the stale update was written
+
+
+def test_update_refuses_to_create_a_session_another_process_created_meanwhile(url):
+    mine, theirs = SessionStore(url), SessionStore(url)
+    with pytest.raises(SessionConflict), mine.update("thread-9", create=True) as txn:
+        txn.append("user", "mine")
+        theirs.create("thread-9")
+    assert mine.history("thread-9") == []
+    mine.close()
+    theirs.close()
+
+
+def test_threads_updating_one_session_never_lose_or_interleave_turns(url):
+    store = SessionStore(url)
+    created = store.create()
+    errors: list[BaseException] = []
+
+    def worker(w: int) -> None:
+        try:
+            for i in range(20):
+                with store.update(created.id) as txn:
+                    counter = txn.state.get("counter", 0)
+                    txn.append("user", f"q u{w}-{i}")
+                    time.sleep(0.001)
+                    txn.append("assistant", f"a u{w}-{i}")
+                    txn.state["counter"] = counter + 1
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    snap = store.get(created.id)
+    assert snap is not None and snap.state["counter"] == 120
+    _assert_serialised(store.history(created.id), 120)
     store.close()
 
 
