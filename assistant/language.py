@@ -79,6 +79,55 @@ def detection_confidences(text: str) -> dict[str, float]:
     return out
 
 
+# Spellings that tell Danish from Bokmål, which lingua often confuses on short
+# sentences ("Hvad koster det?" / "Hva koster det?"). Weights: 2 for a word that
+# settles it alone (the Norwegian infinitive marker "å", "have" vs "ha").
+_DANISH_WORDS = {
+    "hvad": 2, "hvornår": 2, "nogle": 2, "noget": 2, "mig": 1, "dig": 1, "af": 1, "ud": 1, "op": 1,
+    "efter": 1, "mellem": 1, "bliver": 1, "blev": 1, "vores": 1, "jeres": 1, "sådan": 1, "måske": 2,
+    "meget": 1, "nu": 1, "gør": 1, "tage": 1, "give": 1, "have": 2, "hjælp": 1, "spørgsmål": 1,
+    "omkostninger": 1, "udgifter": 1, "udbyder": 1, "virksomhed": 1, "otte": 1, "syv": 1, "laver": 1,
+    "lave": 1, "ret": 1, "tit": 1, "købe": 1, "sælge": 1, "arbejde": 1, "bruge": 1, "altid": 1,
+    "aldrig": 1, "os": 1, "mere": 1, "opgave": 1, "opgaver": 1, "behøver": 1, "spørge": 1,
+}
+_NORWEGIAN_WORDS = {
+    "å": 2, "hva": 2, "noen": 2, "noe": 2, "meg": 1, "deg": 1, "seg": 1, "av": 1, "ut": 1, "opp": 1,
+    "etter": 1, "mellom": 1, "blir": 1, "ble": 1, "vår": 1, "våre": 1, "slik": 1, "kanskje": 2,
+    "mye": 1, "nå": 1, "gjør": 1, "ta": 1, "gi": 1, "ha": 2, "hjelp": 1, "spørsmål": 1,
+    "kostnader": 1, "bedrift": 1, "bedriften": 1, "virksomhet": 1, "åtte": 1, "sju": 1, "lage": 1,
+    "rett": 1, "kjøpe": 1, "selge": 1, "arbeid": 1, "bruke": 1, "alltid": 1, "aldri": 1, "oss": 1,
+    "mer": 1, "oppgave": 1, "oppgaver": 1, "trenger": 1, "spørre": 1, "tjeneste": 1, "tjenester": 1,
+}
+_DANISH_ENDINGS = re.compile(r"\w{2,}(?:hed|heden|tion|erne)\b", re.IGNORECASE)
+_NORWEGIAN_ENDINGS = re.compile(r"\w{2,}(?:het|heten|sjon|sjonen)\b|\w{3,}ene\b", re.IGNORECASE)
+
+
+#: How close Danish and Bokmål confidences must be to count as a tie.
+_DA_NB_TIE = 0.2
+
+
+def plausible_languages(text: str, language: str) -> tuple[str, ...]:
+    """`language`, plus Danish or Bokmål when the text could as well be the other.
+
+    Short Danish and Norwegian sentences often differ by a letter or two; a
+    search should then look at both languages' texts instead of betting on one.
+    """
+    if language not in ("da", "nb"):
+        return (language,)
+    confidences = detection_confidences(text)
+    if abs(confidences.get("da", 0.0) - confidences.get("nb", 0.0)) < _DA_NB_TIE:
+        return (language, "nb" if language == "da" else "da")
+    return (language,)
+
+
+def _spelling_margin(text: str) -> int:
+    """Danish minus Norwegian spelling evidence in `text` (> 0: Danish)."""
+    words = [w.lower() for w in _LETTERS.findall(text)]
+    danish = sum(_DANISH_WORDS.get(w, 0) for w in words) + len(_DANISH_ENDINGS.findall(text))
+    norwegian = sum(_NORWEGIAN_WORDS.get(w, 0) for w in words) + len(_NORWEGIAN_ENDINGS.findall(text))
+    return danish - norwegian
+
+
 def detect_language(
     text: str, fallback: str | None = None, *, min_confidence: float = 0.5, switch_confidence: float = 0.8
 ) -> str | None:
@@ -99,14 +148,21 @@ def detect_language(
     best = max(confidences, key=confidences.__getitem__)
     confidence = confidences[best]
     if best in ("da", "nb"):
-        # Danish and Bokmål share most short sentences; when the text is clearly
-        # one of the two, the likelier one beats a fallback to a third language.
-        confidence = confidences.get("da", 0.0) + confidences.get("nb", 0.0)
-        if fallback in ("da", "nb") and abs(confidences.get("da", 0) - confidences.get("nb", 0)) < 0.2:
+        # Danish and Bokmål share most short sentences and lingua often splits
+        # about evenly between them, or picks the wrong one: their sum says
+        # "Danish or Norwegian, not Swedish or English"; clear spelling evidence
+        # picks which, and on a tie without it the conversation's language.
+        danish, norwegian = confidences.get("da", 0.0), confidences.get("nb", 0.0)
+        confidence = danish + norwegian
+        margin = _spelling_margin(text)
+        tie = abs(danish - norwegian) < _DA_NB_TIE
+        if abs(margin) >= 2 or (tie and margin):
+            best = "da" if margin > 0 else "nb"
+        elif tie and fallback in ("da", "nb"):
             return fallback
     if fallback is not None and best != fallback:
         needed = switch_confidence if len(words) < 12 else min_confidence
-        if confidences[best] < needed:
+        if confidence < needed:
             return fallback
     if confidence < min_confidence and fallback is not None:
         return fallback

@@ -33,7 +33,7 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from assistant.errors import InvalidInput
 from assistant.index import QUESTION, SearchIndex, load_index
-from assistant.language import FAMILY, SUPPORTED, detect_language
+from assistant.language import FAMILY, SUPPORTED, detect_language, plausible_languages
 from assistant.notes import Note
 from assistant.user_text import clean_user_text
 
@@ -208,11 +208,13 @@ class HybridRetriever(BaseRetriever):
                     lex, chunk_ids = idx.chunk_bm25[chunk_lang]
                     s = lex.scores(question)
                     lexical_chunks[chunk_ids] = np.maximum(lexical_chunks[chunk_ids], s)
-            if lang in idx.note_bm25:
-                lex, owners = idx.note_bm25[lang]
-                per_note = np.zeros(len(idx.notes), dtype=np.float32)
-                np.maximum.at(per_note, owners, lex.scores(question))
-                lexical_best = float(per_note.max()) if len(per_note) else 0.0
+            per_note = np.zeros(len(idx.notes), dtype=np.float32)
+            for note_lang in plausible_languages(question, lang):
+                if note_lang in idx.note_bm25:
+                    lex, owners = idx.note_bm25[note_lang]
+                    np.maximum.at(per_note, owners, lex.scores(question))
+            if per_note.any():
+                lexical_best = float(per_note.max())
                 for n, score in enumerate(per_note):
                     for c in idx.note_chunks[n]:
                         lexical_notes[c] = max(lexical_notes[c], score)
