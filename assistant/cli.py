@@ -228,15 +228,15 @@ def slack_bot(
         fail(exc.message)
 
 
-def _register_tool_commands() -> None:
-    try:
-        from assistant.tools import cli as tools_cli
-    except ImportError:  # the tools package is optional while it is being built
-        return
+def _register_commands() -> None:
+    from assistant.tools import cli as tools_cli
+    from evals.cli import eval_command
+
     tools_cli.register(app)
+    app.command("eval")(eval_command)
 
 
-_register_tool_commands()
+_register_commands()
 
 
 def main() -> None:  # pragma: no cover - console entry point

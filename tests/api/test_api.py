@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from tests.api.conftest import live_server
+from evals.loopback import live_server
 
 
 @pytest.fixture

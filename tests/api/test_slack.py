@@ -30,7 +30,7 @@ from assistant.engine import Assistant
 from assistant.reply import Citation, Reply
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
-from tests.api.conftest import live_server
+from evals.loopback import live_server
 from tests.conftest import CORPUS
 from tests.fakes.slack_api import (
     BOT_ID,

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from evals.loopback import free_port
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
 
@@ -47,17 +48,11 @@ INJECTION = '<img src=x onerror="window.__pwned=1">'
 # ---------------------------------------------------------------------------- fixtures
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A live uvicorn server on a free port, with a fresh SQLite database."""
     tmp = tmp_path_factory.mktemp("widget-server")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 'sessions.db'}",
            "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0", "PYTHONUNBUFFERED": "1"}
     env.pop("ASSISTANT_LLM", None)  # the offline, deterministic answers

@@ -1,0 +1,60 @@
+"""Routing accuracy through the public API (`--url`): the same dataset and the
+same contexts as `evals.routing.run_routing`, judged from the reply alone.
+
+In-process, `run_routing` also asks the router which tool or checklist command
+it chose. Over HTTP only the reply is visible, so the tool is read from the
+tool run or from the arguments still missing (cost fields mean the cost
+comparison), and the checklist command from the message's command word
+(`assistant.routing.checklist_command`, a pure function), else "answer".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from evals.routing import _AWAITING_AHT_SETUP, RoutingItem
+
+_COST_FIELDS = {"contacts_per_month", "in_house_fte", "monthly_salary", "offers", "employer_oncost_pct"}
+_TOOL_NAMES = {"staffing_plan": "staffing", "cost_comparison": "cost_comparison"}
+
+
+def reply_tool(reply: dict[str, Any]) -> str | None:
+    if reply.get("intent") != "tool":
+        return None
+    run = reply.get("tool") or {}
+    if run.get("name") in _TOOL_NAMES:
+        return _TOOL_NAMES[run["name"]]
+    return "cost_comparison" if set(reply.get("missing") or []) & _COST_FIELDS else "staffing"
+
+
+def reply_command(message: str, reply: dict[str, Any]) -> str | None:
+    from assistant.routing import checklist_command
+
+    if reply.get("intent") != "checklist":
+        return None
+    command = checklist_command(message)
+    return command[0] if command else "answer"
+
+
+def run_routing_api(client: Any, items: list[RoutingItem],
+                    step: Callable[[], None] | None = None) -> list[dict[str, Any]]:
+    from assistant.i18n import t
+
+    rows = []
+    for item in items:
+        session = client.new_session(f"eval-routing-{item.id}")
+        if item.context == "checklist_active":
+            client.send(session, t("suggest.checklist.message", item.language))
+        elif item.context == "awaiting_aht":
+            client.send(session, _AWAITING_AHT_SETUP[item.language])
+        reply = client.send(session, item.message)
+        tool, command = reply_tool(reply), reply_command(item.message, reply)
+        ok = reply.get("intent") == item.intent and (item.tool is None or tool == item.tool) and (
+            item.command is None or command == item.command)
+        rows.append({"id": item.id, "language": item.language, "message": item.message, "expected": item.intent,
+                     "got": reply.get("intent"), "tool": tool, "command": command, "ok": ok,
+                     "expected_tool": item.tool, "expected_command": item.command})
+        if step:
+            step()
+    return rows

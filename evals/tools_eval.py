@@ -1,0 +1,136 @@
+"""The deterministic tools: argument extraction on `evals/datasets/tools.jsonl`
+(exact match, as in tests/tools/test_extract.py) and numeric correctness against
+independent reference values in `evals/datasets/tool_reference.jsonl`."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from evals.conversations import lookup
+
+DATASETS = Path(__file__).resolve().parent / "datasets"
+
+
+# ---------------------------------------------------------------- extraction
+
+
+class ExtractionItem(BaseModel):
+    id: str
+    language: str
+    message: str
+    tool: str
+    arguments: dict[str, Any]
+    expected_field: str | None = None
+
+
+def load_extraction_dataset(path: Path | None = None) -> list[ExtractionItem]:
+    with open(path or DATASETS / "tools.jsonl", encoding="utf-8") as fh:
+        return [ExtractionItem.model_validate_json(line) for line in fh if line.strip()]
+
+
+def same_arguments(a: Any, b: Any) -> bool:
+    """Exact argument match; numbers compare as numbers (1200 == 1200.0)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_arguments(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_arguments(x, y) for x, y in zip(a, b))
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+def run_extraction(items: list[ExtractionItem]) -> list[dict[str, Any]]:
+    from assistant.tools import extract_arguments
+
+    rows = []
+    for item in items:
+        # A bare answer ("4,5 min") only makes sense in a conversation that knows the tool.
+        result = extract_arguments(item.message, tool=item.tool if item.expected_field else None,
+                                   expected=item.expected_field, language=item.language)
+        rows.append({
+            "id": item.id, "language": item.language,
+            "tool_ok": result.tool == item.tool,
+            "ok": result.tool == item.tool and same_arguments(result.arguments, item.arguments),
+            "got": {"tool": result.tool, "arguments": result.arguments},
+            "expected": {"tool": item.tool, "arguments": item.arguments},
+        })
+    return rows
+
+
+def summarise_extraction(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_language[r["language"]].append(r)
+
+    def metrics(rs: list[dict[str, Any]]) -> dict[str, float]:
+        return {"exact_match": sum(r["ok"] for r in rs) / len(rs),
+                "tool_detected": sum(r["tool_ok"] for r in rs) / len(rs), "n": float(len(rs))}
+
+    return {"overall": metrics(rows) if rows else {},
+            "per_language": {lang: metrics(rs) for lang, rs in sorted(by_language.items())}}
+
+
+# ---------------------------------------------------------------- reference values
+
+
+class ReferenceCase(BaseModel):
+    id: str
+    tool: str
+    source: str
+    request: dict[str, Any]
+    expected: dict[str, Any]
+    abs_tol: float = 1e-6
+    tolerances: dict[str, float] = {}
+
+
+def load_reference_dataset(path: Path | None = None) -> list[ReferenceCase]:
+    with open(path or DATASETS / "tool_reference.jsonl", encoding="utf-8") as fh:
+        return [ReferenceCase.model_validate_json(line) for line in fh if line.strip()]
+
+
+def check_reference(case: ReferenceCase, result: dict[str, Any]) -> list[str]:
+    problems = []
+    for path, expected in case.expected.items():
+        try:
+            got = lookup(result, path)
+        except (KeyError, IndexError, ValueError):
+            problems.append(f"{path} missing")
+            continue
+        tol = case.tolerances.get(path, case.abs_tol)
+        exact = expected is None or got is None or isinstance(expected, (str, bool)) or isinstance(got, (str, bool))
+        if exact or (isinstance(expected, int) and isinstance(got, int)):
+            ok = got == expected
+        else:
+            ok = abs(float(got) - float(expected)) <= tol + 1e-12 * abs(float(expected))
+        if not ok:
+            problems.append(f"{path} = {got!r}, reference {expected!r} (±{tol:g})")
+    return problems
+
+
+def run_references(client: Any, cases: list[ReferenceCase]) -> list[dict[str, Any]]:
+    rows = []
+    for case in cases:
+        try:
+            result = client.tool(case.tool, case.request)
+            problems = check_reference(case, result)
+        except Exception as exc:  # a tool that raises is a failed reference, not a crashed run
+            problems = [f"raised {exc.__class__.__name__}: {exc}"]
+        rows.append({"id": case.id, "tool": case.tool, "ok": not problems, "values": len(case.expected),
+                     "problems": problems})
+    return rows
+
+
+def summarise_references(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    by_tool: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_tool[r["tool"]].append(r)
+    return {
+        "overall": {"passed": sum(r["ok"] for r in rows) / len(rows), "n": float(len(rows))} if rows else {},
+        "per_tool": {t: {"passed": sum(r["ok"] for r in rs) / len(rs), "n": float(len(rs))}
+                     for t, rs in sorted(by_tool.items())},
+    }
