@@ -98,7 +98,14 @@ class Assistant:
             raise InvalidInput("language", f"must be one of {', '.join(SUPPORTED)}")
         return self.store.create(language=language)
 
-    def reply(self, session_id: str, message: str) -> Reply:
+    def reply(self, session_id: str, message: str, on_delta: Callable[[str], None] | None = None) -> Reply:
+        """Answer `message` in the session and store both turns.
+
+        `on_delta` receives the answer text in pieces while a language model
+        writes it (only then); the returned Reply is authoritative and may differ
+        from the pieces (an answer that failed the grounding check is replaced
+        by the offline answer).
+        """
         text = clean_message(message, self.settings.max_message_chars)
         self.retriever  # load before taking the session lock: a first build must not hold it
 
@@ -106,7 +113,7 @@ class Assistant:
             state = txn.state
             language, notice = self._language(text, txn.language)
             decision = route(text, language, state)
-            reply = self._dispatch(decision, text, language, state, txn.id)
+            reply = self._dispatch(decision, text, language, state, txn.id, on_delta)
             if notice:
                 reply.notice = notice
                 reply.text = f"{notice}\n\n{reply.text}"
@@ -190,18 +197,20 @@ class Assistant:
         return detect_language(text, fallback=fallback, switch_confidence=switch) or fallback, None
 
     # -- routing --
-    def _dispatch(self, decision: Route, text: str, lang: str, state: dict[str, Any], session_id: str) -> Reply:
+    def _dispatch(self, decision: Route, text: str, lang: str, state: dict[str, Any], session_id: str,
+                  on_delta: Callable[[str], None] | None = None) -> Reply:
         if decision.kind == "checklist":
             return self._checklist(decision, text, lang, state, session_id)
         if decision.kind == "tool":
             return self._tool(decision, lang, state, session_id)
         if decision.kind == "greeting":
             return self._scope("scope.greeting", "greeting", lang, session_id, state)
-        return self._question(text, lang, state, session_id)
+        return self._question(text, lang, state, session_id, on_delta)
 
     # -- questions --
-    def _question(self, text: str, lang: str, state: dict[str, Any], session_id: str) -> Reply:
-        answer = self._answer(text, lang)
+    def _question(self, text: str, lang: str, state: dict[str, Any], session_id: str,
+                  on_delta: Callable[[str], None] | None = None) -> Reply:
+        answer = self._answer(text, lang, on_delta)
         if not answer.covered:
             reply = self._scope("answer.not_covered", "off_topic", lang, session_id, state)
             reply.covered = False
@@ -212,11 +221,11 @@ class Assistant:
                       citations=answer.citations, covered=True, suggestions=suggestions[:4])
         return self._with_checklist_reminder(reply, lang, state)
 
-    def _answer(self, text: str, lang: str) -> Answer:
+    def _answer(self, text: str, lang: str, on_delta: Callable[[str], None] | None = None) -> Answer:
         offline = self.answerer.answer(text, lang)
         if self._llm is not None and offline.covered:
             try:
-                return self._llm.answer(text, lang, offline)
+                return self._llm.answer(text, lang, offline, on_delta=on_delta)
             except AssistantError as exc:  # the LLM path always has the offline answer to fall back on
                 log.warning("LLM answer rejected, using the offline answer: %s", exc.message)
         return offline

@@ -196,7 +196,7 @@ def test_a_slow_reply_does_not_hold_up_other_sessions(retriever, tmp_path):
         done.set()
 
     class SlowAnswerer:
-        def answer(self, text: str, lang: str, offline: Any) -> Any:
+        def answer(self, text: str, lang: str, offline: Any, on_delta: Any = None) -> Any:
             inside.set()
             assert done.wait(10), "the other session's reply waited for this one"
             return offline

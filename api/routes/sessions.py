@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -18,6 +19,8 @@ from api.deps import app_state, authorised_session, ready_engine
 from api.errors import error_body
 from assistant.errors import AssistantError
 from assistant.reply import Reply
+
+log = logging.getLogger("api")
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 
@@ -76,8 +79,10 @@ async def get_session(request: Request, session_id: str = Depends(authorised_ses
     response_model=Reply,
     summary="Send a message",
     description="Returns the assistant's Reply as JSON, or as Server-Sent Events when the request has "
-    "`Accept: text/event-stream` (events: `delta` with text pieces, `citations`, `tool`, `checklist`, "
-    "`done` with the whole Reply, or `error`).",
+    "`Accept: text/event-stream` (events: `delta` with text pieces, as a language model writes them; "
+    "`replace` with the whole text when the final answer differs from what was streamed (e.g. a model "
+    "answer that failed the grounding check, replaced by the offline answer); `citations`, `tool`, "
+    "`checklist`, `done` with the whole Reply, or `error`).",
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 async def post_message(
@@ -99,16 +104,46 @@ def text_pieces(text: str, words: int = 4) -> list[str]:
 
 
 async def stream_reply(compute: Any, *args: Any) -> AsyncIterator[ServerSentEvent]:
-    """Run `compute(*args) -> Reply` and stream it as events. Errors become an
-    `error` event with the standard error body; the stream always ends."""
+    """Run `compute(*args, on_delta=...) -> Reply` in a worker thread and stream it
+    as events: text pieces as a language model writes them (else the finished
+    text in pieces), a `replace` event when the final text is not what was
+    streamed, then the structured parts and `done`. Errors become an `error`
+    event with the standard error body; the stream always ends."""
+    loop = asyncio.get_running_loop()
+    pieces: asyncio.Queue[str] = asyncio.Queue()
+
+    def on_delta(piece: str) -> None:  # called in the worker thread
+        loop.call_soon_threadsafe(pieces.put_nowait, piece)
+
+    work = asyncio.ensure_future(run_in_threadpool(compute, *args, on_delta=on_delta))
+    streamed: list[str] = []
     try:
-        reply: Reply = await run_in_threadpool(compute, *args)
+        while not work.done() or not pieces.empty():
+            getter = asyncio.ensure_future(pieces.get())
+            await asyncio.wait({getter, work}, return_when=asyncio.FIRST_COMPLETED)
+            if not getter.done():
+                getter.cancel()
+                continue
+            streamed.append(getter.result())
+            yield ServerSentEvent(event="delta", data=json.dumps({"text": streamed[-1]}, ensure_ascii=False))
+        reply: Reply = work.result()
     except AssistantError as exc:
         yield ServerSentEvent(event="error", data=json.dumps(error_body(exc.code, exc.message, exc.details)))
         return
-    for piece in text_pieces(reply.text):
-        yield ServerSentEvent(event="delta", data=json.dumps({"text": piece}, ensure_ascii=False))
-        await asyncio.sleep(0)
+    except Exception:  # the stream has begun: a 500 is no longer possible, an error event is
+        log.exception("streamed reply failed")
+        yield ServerSentEvent(event="error", data=json.dumps(error_body(
+            "internal_error", "Something went wrong on our side; the error was logged.")))
+        return
+    finally:
+        if not work.done():  # the client went away: the reply is still computed and stored
+            work.add_done_callback(lambda task: task.exception())
+    if not streamed:
+        for piece in text_pieces(reply.text):
+            yield ServerSentEvent(event="delta", data=json.dumps({"text": piece}, ensure_ascii=False))
+            await asyncio.sleep(0)
+    elif "".join(streamed) != reply.text:
+        yield ServerSentEvent(event="replace", data=json.dumps({"text": reply.text}, ensure_ascii=False))
     if reply.citations:
         yield ServerSentEvent(event="citations", data=json.dumps([c.model_dump() for c in reply.citations],
                                                                  ensure_ascii=False))

@@ -1185,6 +1185,13 @@ details.src > summary:hover { background: var(--soft); }
         await this._ensureSession();
         const finished = await this._stream(text, {
           delta: (d) => { if (d && typeof d.text === 'string') this._queueDelta(m, d.text); },
+          // The model's streamed answer was not accepted: show the one that was, at once.
+          replace: (d) => {
+            if (!d || typeof d.text !== 'string') return;
+            m.pending = [];
+            m.raw = d.text;
+            this._renderBody(m);
+          },
           done: (r) => { reply = r; },
         });
         await this._whenDrained(m);

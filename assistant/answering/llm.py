@@ -21,15 +21,15 @@ is accepted only when
 
 from __future__ import annotations
 
-import asyncio
+import time
 import json
 import logging
 import math
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from assistant.answering.offline import Answer
 from assistant.corpus import Document, corpus_by_id
@@ -75,21 +75,6 @@ class UngroundedAnswer(AssistantError):
 
 
 # --------------------------------------------------------------------------- public types
-
-
-@dataclass(frozen=True)
-class StreamEvent:
-    """One event of `LLMAnswerer.astream`.
-
-    `delta`: a piece of the answer text to append. `final`: always the last
-    event; `answer` is the accepted answer, or the offline answer with
-    `replaced=True`, in which case the client must replace what it streamed.
-    """
-
-    kind: Literal["delta", "final"]
-    text: str = ""
-    answer: Answer | None = None
-    replaced: bool = False
 
 
 @dataclass
@@ -205,22 +190,30 @@ class LLMAnswerer:
         self.timeout_seconds = timeout_seconds
         self._docs: dict[str, Document] = corpus_by_id(corpus_dir)
 
-    # -- blocking --
-    def answer(self, question: str, language: str, offline: Answer) -> Answer:
-        """The model's answer, or an `AssistantError` (never anything else)."""
+    def answer(self, question: str, language: str, offline: Answer,
+               on_delta: Callable[[str], None] | None = None) -> Answer:
+        """The model's answer, or an `AssistantError` (never anything else).
+
+        With `on_delta`, the model's reply is streamed and every piece of answer
+        text goes to `on_delta` as it arrives. The pieces are a preview: the
+        returned answer is what counts, and when an error is raised instead
+        (numbers without a source, a broken stream) the caller shows its
+        offline answer in place of what was streamed.
+        """
         try:
             sources = self.sources(offline, language)
             messages: list[Any] = self.messages(question, language, sources)
             grounding: list[str] = []
-            response = self._invoke(messages)
-            for _ in range(MAX_ROUNDS - 1):
+            streamed: list[str] = []
+            for round_number in range(1, MAX_ROUNDS + 1):
+                response = self._invoke(messages) if on_delta is None else self._stream(messages, on_delta, streamed)
                 if not _wants_tools(response):
                     break
+                if round_number == MAX_ROUNDS:
+                    raise MalformedToolCall(f"the model still called tools after {MAX_ROUNDS} rounds")
                 messages += [response, *self._run_tools(response, grounding)]
-                response = self._invoke(messages)
-            if _wants_tools(response):
-                raise MalformedToolCall(f"the model still called tools after {MAX_ROUNDS} rounds")
-            return self.accept(_text(response), sources, grounding, offline)
+            text = _text(response) if on_delta is None else "".join(streamed)
+            return self.accept(text, sources, grounding, offline)
         except AssistantError:
             raise
         except Exception as exc:  # the contract: only domain errors leave this method
@@ -232,69 +225,34 @@ class LLMAnswerer:
         except Exception as exc:  # provider timeouts, HTTP and connection errors, bad payloads
             raise LLMUnavailable(f"the language model did not answer: {type(exc).__name__}: {exc}") from exc
 
-    # -- streaming --
-    async def astream(self, question: str, language: str, offline: Answer) -> AsyncIterator[StreamEvent]:
-        """Text deltas as the model writes them, then one `final` event. Never
-        raises, and ends within about `timeout_seconds` per model call."""
-        streamed: list[str] = []
+    def _stream(self, messages: list[Any], on_delta: Callable[[str], None], streamed: list[str]) -> Any:
+        """One model call, streamed; returns the whole message. Bounded by
+        `timeout_seconds` for the whole call: the client's own timeout is per
+        read, and a server trickling bytes would evade it."""
+        deadline = time.monotonic() + self.timeout_seconds
+        message = None
+        chunks = self._model.stream(messages)
         try:
-            sources = self.sources(offline, language)
-            messages: list[Any] = self.messages(question, language, sources)
-            grounding: list[str] = []
-            for round_number in range(1, MAX_ROUNDS + 1):
-                message = None
-                async for chunk in self._astream_round(messages):
-                    message = chunk if message is None else message + chunk
-                    piece = _text(chunk)
-                    # Text beside a tool call is the model thinking aloud; only the answer is shown.
-                    if piece and not message.tool_call_chunks:
-                        streamed.append(piece)
-                        yield StreamEvent(kind="delta", text=piece)
-                if message is None:
-                    raise LLMUnavailable("the language model sent an empty stream")
-                if not _wants_tools(message):
-                    break
-                if round_number == MAX_ROUNDS:
-                    raise MalformedToolCall(f"the model still called tools after {MAX_ROUNDS} rounds")
-                _check_streamed_arguments(message)
-                messages += [message, *await self._arun_tools(message, grounding)]
-            answer = self.accept("".join(streamed), sources, grounding, offline)
-        except AssistantError as exc:
-            log.warning("streamed LLM answer replaced by the offline answer: %s", exc.message)
-            yield StreamEvent(kind="final", answer=offline, replaced=True)
-            return
-        except Exception as exc:  # the contract: the iterator never raises
-            log.warning("streamed LLM answer replaced by the offline answer: %s: %s", type(exc).__name__, exc)
-            yield StreamEvent(kind="final", answer=offline, replaced=True)
-            return
-        yield StreamEvent(kind="final", answer=answer, replaced=False)
-
-    async def _astream_round(self, messages: list[Any]) -> AsyncIterator[Any]:
-        """The model's chunks, bounded by `timeout_seconds` for the whole call: the
-        client's own timeout is per read, and a server trickling bytes would evade it."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout_seconds
-        iterator = self._model.astream(messages).__aiter__()
-        try:
-            while True:
-                remaining = deadline - loop.time()
-                if remaining <= 0:
+            for chunk in chunks:
+                message = chunk if message is None else message + chunk
+                piece = _text(chunk)
+                # Text beside a tool call is the model thinking aloud; only the answer is shown.
+                if piece and not message.tool_call_chunks:
+                    streamed.append(piece)
+                    on_delta(piece)
+                if time.monotonic() > deadline:
                     raise LLMUnavailable(f"the language model did not finish within {self.timeout_seconds:g} s")
-                try:
-                    chunk = await asyncio.wait_for(iterator.__anext__(), remaining)
-                except StopAsyncIteration:
-                    return
-                except TimeoutError as exc:
-                    raise LLMUnavailable(
-                        f"the language model did not finish within {self.timeout_seconds:g} s") from exc
-                except Exception as exc:  # HTTP error, dropped connection, malformed chunk
-                    raise LLMUnavailable(f"the language model stream broke: {type(exc).__name__}: {exc}") from exc
-                yield chunk
+        except AssistantError:
+            raise
+        except Exception as exc:  # HTTP error, dropped connection, read timeout, malformed chunk
+            raise LLMUnavailable(f"the language model stream broke: {type(exc).__name__}: {exc}") from exc
         finally:
-            try:
-                await iterator.aclose()
-            except Exception:  # closing a broken stream may fail again; nothing is left to save
-                pass
+            chunks.close()
+        if message is None:
+            raise LLMUnavailable("the language model sent an empty stream")
+        if _wants_tools(message):
+            _check_streamed_arguments(message)
+        return message
 
     # -- tools --
     def _run_tools(self, message: Any, grounding: list[str]) -> list[Any]:
@@ -302,16 +260,6 @@ class LLMAnswerer:
         for call in self._valid_calls(message):
             try:
                 result = self._tools[call["name"]].invoke({**call, "type": "tool_call"})
-            except Exception as exc:
-                raise MalformedToolCall(f"tool call {call['name']} failed: {exc}") from exc
-            out.append(self._checked_result(call, result, grounding))
-        return out
-
-    async def _arun_tools(self, message: Any, grounding: list[str]) -> list[Any]:
-        out = []
-        for call in self._valid_calls(message):
-            try:
-                result = await self._tools[call["name"]].ainvoke({**call, "type": "tool_call"})
             except Exception as exc:
                 raise MalformedToolCall(f"tool call {call['name']} failed: {exc}") from exc
             out.append(self._checked_result(call, result, grounding))

@@ -8,7 +8,6 @@ client's behaviour does. Timeouts are ~1 s to keep the suite fast.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from typing import Any
@@ -19,7 +18,6 @@ from assistant.answering.llm import (
     LLMAnswerer,
     LLMUnavailable,
     MalformedToolCall,
-    StreamEvent,
     UngroundedAnswer,
     build_llm_answerer,
     ungrounded_numbers,
@@ -74,11 +72,13 @@ def answerer_for(base_url: str, timeout: float = TIMEOUT) -> LLMAnswerer:
     return answerer
 
 
-def collect(answerer: LLMAnswerer, question: str, language: str, offline: Answer) -> list[StreamEvent]:
-    async def run() -> list[StreamEvent]:
-        return [event async for event in answerer.astream(question, language, offline)]
-
-    return asyncio.run(run())
+def stream(answerer: LLMAnswerer, question: str, language: str, offline: Answer) -> tuple[list[str], Any]:
+    """The pieces `on_delta` received, and the answer (or the AssistantError raised instead)."""
+    pieces: list[str] = []
+    try:
+        return pieces, answerer.answer(question, language, offline, on_delta=pieces.append)
+    except AssistantError as exc:
+        return pieces, exc
 
 
 def user_prompt(request: dict[str, Any]) -> str:
@@ -265,17 +265,14 @@ def test_tool_calls_are_bounded_to_two_rounds(offline):
 # --------------------------------------------------------------------------- streaming
 
 
-def test_stream_sends_deltas_then_the_accepted_answer(offline):
+def test_stream_sends_pieces_then_returns_the_accepted_answer(offline):
     text = "The partnership starts with a start-up phase [1] and then develops continuously [2]."
     script = Script([Text(text)])
     with run_fake_openai(script) as base_url:
-        events = collect(answerer_for(base_url), QUESTION, "en", offline)
-    deltas, final = events[:-1], events[-1]
-    assert len(deltas) > 3 and all(e.kind == "delta" for e in deltas)
-    assert "".join(e.text for e in deltas) == text
-    assert final.kind == "final" and not final.replaced
-    assert final.answer is not None and final.answer.text == text
-    assert [c.n for c in final.answer.citations] == [1, 2]
+        pieces, answer = stream(answerer_for(base_url), QUESTION, "en", offline)
+    assert len(pieces) > 3 and "".join(pieces) == text
+    assert isinstance(answer, Answer) and answer.text == text
+    assert [c.n for c in answer.citations] == [1, 2]
     assert script.requests[0]["stream"] is True
 
 
@@ -283,43 +280,40 @@ def test_stream_runs_tools_first_then_streams_the_final_round(offline):
     text = "You need 17 agents per hour and 25 scheduled FTE."
     script = Script([ToolCalls([Call("staffing_plan", STAFFING_ARGS)]), Text(text)])
     with run_fake_openai(script) as base_url:
-        events = collect(answerer_for(base_url), QUESTION, "en", offline)
-    assert "".join(e.text for e in events if e.kind == "delta") == text
-    assert not events[-1].replaced and events[-1].answer.text == text
+        pieces, answer = stream(answerer_for(base_url), QUESTION, "en", offline)
+    assert "".join(pieces) == text and answer.text == text
     assert any(m["role"] == "tool" for m in script.requests[1]["messages"])
 
 
-def test_stream_with_a_hallucinated_number_is_replaced_by_the_offline_answer(offline):
+def test_stream_with_a_hallucinated_number_is_rejected_after_streaming(offline):
     script = Script([Text("The transition takes exactly 14 months [1].")])
     with run_fake_openai(script) as base_url:
-        events = collect(answerer_for(base_url), QUESTION, "en", offline)
-    final = events[-1]
-    assert any(e.kind == "delta" for e in events[:-1])
-    assert final.kind == "final" and final.replaced and final.answer is offline
+        pieces, answer = stream(answerer_for(base_url), QUESTION, "en", offline)
+    assert pieces  # shown as it came, then withdrawn by the caller
+    assert isinstance(answer, UngroundedAnswer)
 
 
-def test_stream_dying_mid_way_is_replaced_and_the_iterator_finishes(offline):
+def test_stream_dying_mid_way_is_rejected(offline):
     script = Script([DieMidStream("The partnership starts with a start-up phase [1].", words_before_dying=3)])
     with run_fake_openai(script) as base_url:
-        events = collect(answerer_for(base_url), QUESTION, "en", offline)
-    assert [e.kind for e in events].count("final") == 1 and events[-1].kind == "final"
-    assert events[-1].replaced and events[-1].answer is offline
+        pieces, answer = stream(answerer_for(base_url), QUESTION, "en", offline)
+    assert isinstance(answer, LLMUnavailable) and "stream broke" in answer.message
 
 
 def test_stream_from_a_hanging_provider_ends_within_the_timeout(offline):
     script = Script([Hang(seconds=30)])
     with run_fake_openai(script) as base_url:
         started = time.monotonic()
-        events = collect(answerer_for(base_url), QUESTION, "en", offline)
+        pieces, answer = stream(answerer_for(base_url), QUESTION, "en", offline)
         assert time.monotonic() - started < TIMEOUT + 1.5
-    assert events == [StreamEvent(kind="final", answer=offline, replaced=True)]
+    assert pieces == [] and isinstance(answer, LLMUnavailable)
 
 
-def test_stream_with_a_malformed_tool_call_is_replaced(offline):
+def test_stream_with_a_malformed_tool_call_is_rejected(offline):
     script = Script([ToolCalls([Call("staffing_plan", '{"contacts_per_day": 1200, "aht')]), Text("never reached")])
     with run_fake_openai(script) as base_url:
-        events = collect(answerer_for(base_url), QUESTION, "en", offline)
-    assert events == [StreamEvent(kind="final", answer=offline, replaced=True)]
+        pieces, answer = stream(answerer_for(base_url), QUESTION, "en", offline)
+    assert pieces == [] and isinstance(answer, MalformedToolCall)
     assert len(script.requests) == 1
 
 

@@ -88,13 +88,20 @@ def ask_streaming(base: str, message: str, read_timeout: float = 60.0) -> tuple[
 
 
 def check_stream(events: list[tuple[str, str]]) -> dict[str, Any]:
-    """A well-formed stream: deltas, optional citations/tool/checklist, exactly one `done`, last."""
+    """A well-formed stream: deltas, at most one `replace` after them, optional
+    citations/tool/checklist, exactly one `done`, last; what the user was shown
+    in the end is the reply's text."""
     names = [e for e, _ in events]
     assert names and names[-1] == "done", names
     assert names.count("done") == 1 and "error" not in names, names
+    assert names.count("replace") <= 1, names
+    if "replace" in names:
+        assert "delta" not in names[names.index("replace"):], names
     done = json.loads(events[-1][1])
-    deltas = "".join(json.loads(d)["text"] for e, d in events if e == "delta")
-    assert deltas == done["text"], (deltas, done["text"])
+    shown = "".join(json.loads(d)["text"] for e, d in events if e == "delta")
+    if "replace" in names:
+        shown = json.loads(dict(events)["replace"])["text"]
+    assert shown == done["text"], (shown, done["text"])
     if "citations" in names:
         assert json.loads(dict(events)["citations"]) == done["citations"]
     return done
@@ -109,6 +116,9 @@ def test_llm_answer_is_used_when_the_provider_answers(fake_llm, llm_server, offl
     done = check_stream(events)
     assert done["text"] == LLM_TEXT != offline_reply["text"]
     assert script.remaining == 0
+    # Streamed as the model wrote it (the fake sends a word per chunk), nothing withdrawn.
+    names = [e for e, _ in events]
+    assert names.count("delta") > 5 and "replace" not in names, names
 
 
 FAULTS = [
@@ -129,6 +139,9 @@ def test_provider_fault_gives_the_offline_answer_and_a_closed_stream(fault, wait
     assert len(script.requests) == asked_before + 1 and script.remaining == 0  # the provider was really asked
     assert done["text"] == offline_reply["text"]
     assert done["citations"] == offline_reply["citations"] and done["covered"] is True
+    if isinstance(fault, DieMidStream):  # the words the model got out were shown, then withdrawn
+        names = [e for e, _ in events]
+        assert "replace" in names and names.index("delta") < names.index("replace"), names
     # No hang beyond the timeout: one model call, bounded by ASSISTANT_LLM_TIMEOUT_SECONDS, plus the offline work.
     assert waits * 0.9 <= elapsed <= TIMEOUT + 5, f"stream took {elapsed:.1f} s"
 
