@@ -25,8 +25,9 @@ import pytest
 from api.app import create_app
 from api.slack import blocks as bk
 from api.slack.mrkdwn import SECTION_LIMIT, from_slack, split_text, to_mrkdwn
-from api.slack.text import STRINGS, s
+from api.slack.text import s
 from assistant.engine import Assistant
+from assistant.i18n import catalog
 from assistant.reply import Citation, Reply
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
@@ -507,5 +508,8 @@ def test_a_long_answer_fits_slacks_limits():
     assert all(len(chunk) <= 2900 for chunk in split_text("word " * 5000))
 
 
-def test_every_slack_string_has_all_five_languages():
-    assert all(set(entry) == {"sv", "fi", "da", "nb", "en"} for entry in STRINGS.values())
+def test_every_slack_string_is_in_the_catalog_in_all_five_languages():
+    slack = {key: entry for key, entry in catalog().items() if key.startswith("slack.")}
+    assert {"slack.apology", "slack.help"} <= set(slack)
+    assert all(set(entry) == {"sv", "fi", "da", "nb", "en"} for entry in slack.values())
+    assert s("apology", "fi").startswith("Pahoittelut")
