@@ -85,14 +85,32 @@ class Route:
     extraction: Any = None
 
 
-def checklist_command(message: str) -> tuple[str, Any] | None:
-    if len(message.split()) > 6 or is_question(message):
+# Words that may come before a command ("ok, skip this", "please go back").
+_COURTESY = re.compile(
+    r"^(?:(?:ok(?:ay|ej)?|please|pls|let'?s|so|then|and|yes|no|ja|nej|nei|jo|okei|selvä|niin|sitten|och|og|så|"
+    r"gärna|gerne|gjerne|tack|takk|tak|kiitos|go|gå|mennään)[\s,.!]+)+",
+    re.IGNORECASE,
+)
+
+
+def checklist_command(message: str, *, answering: bool = False) -> tuple[str, Any] | None:
+    """The checklist command a short message gives, if any.
+
+    While a checklist question waits for its answer (`answering`), a message of
+    three words or more is a command only when it starts with one ("skip this
+    one", "ok, go back"); otherwise it is an answer that happens to contain a
+    command word ("we export furniture", "mostly status questions").
+    """
+    words = message.split()
+    if len(words) > 6 or is_question(message):
         return None
     jump = _JUMP.match(message)
     if jump:
         return "jump", int(jump.group(1))
+    head = _COURTESY.sub("", message.strip()) if answering and len(words) >= 3 else None
     for name, pattern in _COMMAND_RE:
-        if pattern.search(message):
+        found = pattern.search(message) if head is None else pattern.match(head)
+        if found:
             return name, None
     return None
 
@@ -104,7 +122,7 @@ def is_question(message: str) -> bool:
 def route(message: str, language: str, state: dict[str, Any]) -> Route:
     checklist = state.get("checklist") or {}
     active = bool(checklist.get("active")) and not checklist.get("completed")
-    command = checklist_command(message)
+    command = checklist_command(message, answering=active)
     if command is not None:
         name, arg = command
         # "next"/"back"/"status" mean nothing outside the checklist; "start"

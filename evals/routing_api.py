@@ -28,12 +28,12 @@ def reply_tool(reply: dict[str, Any]) -> str | None:
     return "cost_comparison" if set(reply.get("missing") or []) & _COST_FIELDS else "staffing"
 
 
-def reply_command(message: str, reply: dict[str, Any]) -> str | None:
+def reply_command(message: str, reply: dict[str, Any], answering: bool) -> str | None:
     from assistant.routing import checklist_command
 
     if reply.get("intent") != "checklist":
         return None
-    command = checklist_command(message)
+    command = checklist_command(message, answering=answering)
     return command[0] if command else "answer"
 
 
@@ -49,7 +49,7 @@ def run_routing_api(client: Any, items: list[RoutingItem],
         elif item.context == "awaiting_aht":
             client.send(session, _AWAITING_AHT_SETUP[item.language])
         reply = client.send(session, item.message)
-        tool, command = reply_tool(reply), reply_command(item.message, reply)
+        tool, command = reply_tool(reply), reply_command(item.message, reply, item.context == "checklist_active")
         ok = reply.get("intent") == item.intent and (item.tool is None or tool == item.tool) and (
             item.command is None or command == item.command)
         rows.append({"id": item.id, "language": item.language, "message": item.message, "expected": item.intent,
