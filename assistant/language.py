@@ -98,7 +98,9 @@ _NORWEGIAN_WORDS = {
     "rett": 1, "kjøpe": 1, "selge": 1, "arbeid": 1, "bruke": 1, "alltid": 1, "aldri": 1, "oss": 1,
     "mer": 1, "oppgave": 1, "oppgaver": 1, "trenger": 1, "spørre": 1, "tjeneste": 1, "tjenester": 1,
 }
-_DANISH_ENDINGS = re.compile(r"\w{2,}(?:hed|heden|tion|erne)\b", re.IGNORECASE)
+# Definite plurals: Danish "kunderne", Norwegian "kundene" ("moderne" etc. are both).
+_DANISH_ENDINGS = re.compile(r"\w{2,}(?:hed|heden|tion)\b|\b(?!(?:mod|int|ekst)erne\b)\w{3,}erne\b",
+                             re.IGNORECASE)
 _NORWEGIAN_ENDINGS = re.compile(r"\w{2,}(?:het|heten|sjon|sjonen)\b|\w{3,}ene\b", re.IGNORECASE)
 
 
@@ -149,17 +151,20 @@ def detect_language(
     confidence = confidences[best]
     if best in ("da", "nb"):
         # Danish and Bokmål share most short sentences and lingua often splits
-        # about evenly between them, or picks the wrong one: their sum says
-        # "Danish or Norwegian, not Swedish or English"; clear spelling evidence
-        # picks which, and on a tie without it the conversation's language.
+        # about evenly between them, or picks the wrong one. On a near tie, or
+        # when spelling settles which of the two it is, lingua's split says
+        # nothing and their sum is the confidence that the text is Danish or
+        # Norwegian rather than Swedish or English.
         danish, norwegian = confidences.get("da", 0.0), confidences.get("nb", 0.0)
-        confidence = danish + norwegian
         margin = _spelling_margin(text)
         tie = abs(danish - norwegian) < _DA_NB_TIE
         if abs(margin) >= 2 or (tie and margin):
             best = "da" if margin > 0 else "nb"
-        elif tie and fallback in ("da", "nb"):
-            return fallback
+            confidence = danish + norwegian
+        elif tie:
+            if fallback in ("da", "nb"):
+                return fallback  # no evidence either way: the conversation's language holds
+            confidence = danish + norwegian
     if fallback is not None and best != fallback:
         needed = switch_confidence if len(words) < 12 else min_confidence
         if confidence < needed:

@@ -85,6 +85,7 @@ class Route:
     extraction: Any = None
 
 
+_ANYWHERE = ("start", "restart")
 # Words that may come before a command ("ok, skip this", "please go back").
 _COURTESY = re.compile(
     r"^(?:(?:ok(?:ay|ej)?|please|pls|let'?s|so|then|and|yes|no|ja|nej|nei|jo|okei|selvä|niin|sitten|och|og|så|"
@@ -99,7 +100,8 @@ def checklist_command(message: str, *, answering: bool = False) -> tuple[str, An
     While a checklist question waits for its answer (`answering`), a message of
     three words or more is a command only when it starts with one ("skip this
     one", "ok, go back"); otherwise it is an answer that happens to contain a
-    command word ("we export furniture", "mostly status questions").
+    command word ("we export furniture", "mostly status questions"). Starting
+    or restarting the checklist counts anywhere.
     """
     words = message.split()
     if len(words) > 6 or is_question(message):
@@ -109,7 +111,8 @@ def checklist_command(message: str, *, answering: bool = False) -> tuple[str, An
         return "jump", int(jump.group(1))
     head = _COURTESY.sub("", message.strip()) if answering and len(words) >= 3 else None
     for name, pattern in _COMMAND_RE:
-        found = pattern.search(message) if head is None else pattern.match(head)
+        # Naming the checklist itself ("start the checklist again") is never an answer.
+        found = pattern.search(message) if head is None or name in _ANYWHERE else pattern.match(head)
         if found:
             return name, None
     return None

@@ -51,3 +51,7 @@ def test_long_messages_and_questions_are_never_commands():
 
 def test_next_and_back_mean_nothing_outside_the_checklist():
     assert route("back", "en", {}).kind != "checklist"
+
+
+def test_naming_the_checklist_while_it_runs_is_a_start_not_an_answer():
+    assert route("start the checklist", "en", ACTIVE).command == "start"

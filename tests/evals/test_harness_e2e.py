@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from evals.cli import eval_command, run_command
 from evals.gate import load_gate
-from evals.loopback import live_server
+from evals.loopback import free_port, live_server
 
 
 def quiet() -> Console:
@@ -104,7 +104,7 @@ def test_the_llm_answerer_gets_its_own_row_when_configured(tmp_path: Path, retri
     from assistant.answering import llm
 
     class InventsAFigure:
-        def answer(self, question: str, language: str, offline):
+        def answer(self, question: str, language: str, offline, on_delta=None):
             return dataclasses.replace(offline, text=offline.text + " Roughly 42 % of firms do this.")
 
     configured = settings_module.get_settings().model_copy(update={"llm": "fake:model"})
