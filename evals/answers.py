@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from evals.grounding import Sources, citation_problems, reply_ungrounded_numbers
+from evals.jsonl import read_jsonl
 
 DATASET = Path(__file__).resolve().parent / "datasets" / "answers.jsonl"
 
@@ -25,8 +26,7 @@ class AnswerItem(BaseModel):
 
 
 def load_answers_dataset(path: Path | None = None) -> list[AnswerItem]:
-    with open(path or DATASET, encoding="utf-8") as fh:
-        return [AnswerItem.model_validate_json(line) for line in fh if line.strip()]
+    return read_jsonl(Path(path or DATASET), AnswerItem)
 
 
 def judge_answer(item: AnswerItem, reply: dict[str, Any], sources: Sources) -> dict[str, Any]:

@@ -25,7 +25,13 @@ class _RichStages:
     prints one line per stage instead when stderr is not a terminal (CI logs)."""
 
     def __init__(self, console: Any) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self.console = console
         self.live = console.is_terminal
@@ -76,7 +82,12 @@ def run_command(*, ci: bool = False, url: str | None = None, update_baseline: bo
     from rich.console import Console
 
     from evals.client import EvalError
-    from evals.gate import check_thresholds, compare_with_baseline, load_baseline, load_gate
+    from evals.gate import (
+        check_thresholds,
+        compare_with_baseline,
+        load_baseline,
+        load_gate,
+    )
     from evals.harness import run_eval
     from evals.report import gate_summary, print_console, write_json, write_reports
 

@@ -69,7 +69,12 @@ class InProcessClient:
         return [d.metadata for d in result.hits], result.covered
 
     def tool(self, name: str, request: dict[str, Any]) -> dict[str, Any]:
-        from assistant.tools import CostComparisonRequest, StaffingRequest, compare_costs, plan_staffing
+        from assistant.tools import (
+            CostComparisonRequest,
+            StaffingRequest,
+            compare_costs,
+            plan_staffing,
+        )
 
         if name == "staffing":
             return plan_staffing(StaffingRequest(**request)).model_dump(mode="json")

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from evals.grounding import Sources, citation_problems, reply_ungrounded_numbers
+from evals.jsonl import read_jsonl
 
 DATASET = Path(__file__).resolve().parent / "datasets" / "conversations.jsonl"
 #: Tolerance for expected tool result values: published figures are rounded to
@@ -48,8 +49,7 @@ class Conversation(BaseModel):
 
 
 def load_conversations(path: Path | None = None) -> list[Conversation]:
-    with open(path or DATASET, encoding="utf-8") as fh:
-        return [Conversation.model_validate_json(line) for line in fh if line.strip()]
+    return read_jsonl(Path(path or DATASET), Conversation)
 
 
 def lookup(data: Any, path: str) -> Any:

@@ -41,7 +41,12 @@ from evals import tools_eval
 from evals.baselines import bm25_search, dense_search, prewarm
 from evals.client import HttpClient, InProcessClient
 from evals.grounding import Sources
-from evals.retrieval import RetrievalItem, load_retrieval_dataset, run_retrieval, summarise
+from evals.retrieval import (
+    RetrievalItem,
+    load_retrieval_dataset,
+    run_retrieval,
+    summarise,
+)
 from evals.routing import RoutingItem, load_routing_dataset
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,6 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from evals.jsonl import read_jsonl
+
 DATASETS = Path(__file__).resolve().parent / "datasets"
 
 
@@ -36,8 +38,7 @@ class RetrievalItem(BaseModel):
 
 def load_retrieval_dataset(path: Path | None = None) -> list[RetrievalItem]:
     path = path or DATASETS / "retrieval.jsonl"
-    with open(path, encoding="utf-8") as fh:
-        return [RetrievalItem.model_validate_json(line) for line in fh if line.strip()]
+    return read_jsonl(Path(path), RetrievalItem)
 
 
 def gold_spans(item: RetrievalItem, texts: dict[str, str]) -> list[tuple[str, int, int]]:

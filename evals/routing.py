@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from assistant.i18n import t
+from evals.jsonl import read_jsonl
 
 DATASET = Path(__file__).resolve().parent / "datasets" / "routing.jsonl"
 _AWAITING_AHT_SETUP = {
@@ -33,8 +34,7 @@ class RoutingItem(BaseModel):
 
 
 def load_routing_dataset(path: Path = DATASET) -> list[RoutingItem]:
-    with open(path, encoding="utf-8") as fh:
-        return [RoutingItem.model_validate_json(line) for line in fh if line.strip()]
+    return read_jsonl(Path(path), RoutingItem)
 
 
 def run_routing(engine: Any, items: list[RoutingItem]) -> list[dict[str, Any]]:

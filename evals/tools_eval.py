@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from evals.conversations import lookup
+from evals.jsonl import read_jsonl
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 
@@ -29,8 +30,7 @@ class ExtractionItem(BaseModel):
 
 
 def load_extraction_dataset(path: Path | None = None) -> list[ExtractionItem]:
-    with open(path or DATASETS / "tools.jsonl", encoding="utf-8") as fh:
-        return [ExtractionItem.model_validate_json(line) for line in fh if line.strip()]
+    return read_jsonl(Path(path or DATASETS / "tools.jsonl"), ExtractionItem)
 
 
 def same_arguments(a: Any, b: Any) -> bool:
@@ -89,8 +89,7 @@ class ReferenceCase(BaseModel):
 
 
 def load_reference_dataset(path: Path | None = None) -> list[ReferenceCase]:
-    with open(path or DATASETS / "tool_reference.jsonl", encoding="utf-8") as fh:
-        return [ReferenceCase.model_validate_json(line) for line in fh if line.strip()]
+    return read_jsonl(Path(path or DATASETS / "tool_reference.jsonl"), ReferenceCase)
 
 
 def check_reference(case: ReferenceCase, result: dict[str, Any]) -> list[str]:

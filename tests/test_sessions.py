@@ -8,6 +8,7 @@ import multiprocessing
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -70,6 +71,24 @@ def _assert_serialised(turns: list[Turn], expected_pairs: int) -> None:
         assert question.role == "user" and answer.role == "assistant"
         assert question.text.removeprefix("q ") == answer.text.removeprefix("a ")
     assert len({t.text for t in turns[::2]}) == expected_pairs
+
+
+def _in_threads(worker: Callable[[int], None], count: int) -> list[BaseException]:
+    """Run worker(0..count-1) in threads at once; the exceptions they raised (a thread would swallow them)."""
+    errors: list[BaseException] = []
+
+    def run(w: int) -> None:
+        try:
+            worker(w)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
 
 
 def _process_worker(url: str, session_id: str, worker: int, count: int) -> None:
@@ -337,22 +356,12 @@ def test_payloads_are_stored_as_the_json_they_read_back_as(store):
 def test_threads_replying_to_one_session_never_lose_or_interleave_turns(url):
     store = SessionStore(url)
     created = store.create()
-    errors: list[BaseException] = []
 
     def worker(w: int) -> None:
-        try:
-            for i in range(25):
-                _exchange(store, created.id, f"t{w}-{i}")
-        except BaseException as exc:  # surfaced below; a thread would swallow it
-            errors.append(exc)
+        for i in range(25):
+            _exchange(store, created.id, f"t{w}-{i}")
 
-    threads = [threading.Thread(target=worker, args=(w,)) for w in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    assert errors == []
+    assert _in_threads(worker, 8) == []
     snap = store.get(created.id)
     assert snap is not None and snap.state["counter"] == 200 and snap.version == 200
     turns = store.history(created.id)
@@ -499,26 +508,17 @@ def test_update_refuses_to_create_a_session_another_process_created_meanwhile(ur
 def test_threads_updating_one_session_never_lose_or_interleave_turns(url):
     store = SessionStore(url)
     created = store.create()
-    errors: list[BaseException] = []
 
     def worker(w: int) -> None:
-        try:
-            for i in range(20):
-                with store.update(created.id) as txn:
-                    counter = txn.state.get("counter", 0)
-                    txn.append("user", f"q u{w}-{i}")
-                    time.sleep(0.001)
-                    txn.append("assistant", f"a u{w}-{i}")
-                    txn.state["counter"] = counter + 1
-        except BaseException as exc:
-            errors.append(exc)
+        for i in range(20):
+            with store.update(created.id) as txn:
+                counter = txn.state.get("counter", 0)
+                txn.append("user", f"q u{w}-{i}")
+                time.sleep(0.001)
+                txn.append("assistant", f"a u{w}-{i}")
+                txn.state["counter"] = counter + 1
 
-    threads = [threading.Thread(target=worker, args=(w,)) for w in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert _in_threads(worker, 6) == []
     snap = store.get(created.id)
     assert snap is not None and snap.state["counter"] == 120
     _assert_serialised(store.history(created.id), 120)

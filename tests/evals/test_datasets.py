@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from collections import Counter
 
 from assistant.checklist.steps import load_steps
@@ -61,3 +63,22 @@ def test_tool_reference_dataset_has_the_published_erlang_c_example() -> None:
     assert published.expected == {"agents": 14, "service_level": 0.888, "occupancy": 0.714,
                                   "probability_of_waiting": 0.174}
     assert {c.tool for c in cases.values()} == {"staffing", "cost_comparison"}
+
+
+def test_a_malformed_dataset_line_is_reported_by_file_line_and_field(tmp_path):
+    from evals.answers import load_answers_dataset
+    from evals.jsonl import DatasetError
+
+    bad = tmp_path / "answers.jsonl"
+    bad.write_text('{"id": "a1", "question": "q", "language": "sv", "answerable": true}\n\n'
+                   '{"id": "a2", "language": "sv", "answerable": false}\n', encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"answers\.jsonl:3: question: Field required"):
+        load_answers_dataset(bad)
+
+
+def test_a_missing_dataset_is_a_clear_error(tmp_path):
+    from evals.jsonl import DatasetError
+    from evals.routing import load_routing_dataset
+
+    with pytest.raises(DatasetError, match="cannot read dataset"):
+        load_routing_dataset(tmp_path / "nope.jsonl")
