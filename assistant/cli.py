@@ -201,15 +201,11 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1,
 ) -> None:
     """Start the HTTP server (builds the index on first run)."""
-    import uvicorn
-
+    from api.server import run_server
     from assistant.settings import get_settings
 
     settings = get_settings()
-    uvicorn.run(
-        "api.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-        workers=workers, log_level="info",
-    )
+    run_server(host or settings.host, port or settings.port, workers)
 
 
 @app.command("slack")

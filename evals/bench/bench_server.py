@@ -4,9 +4,9 @@
     .venv/bin/python evals/bench/bench_server.py --quick    # ~2-3 min
     .venv/bin/python evals/bench/bench_server.py --help
 
-For a live server on loopback (real `uvicorn api.app:create_app --factory`
-processes, SQLite in a temp folder, rate limit off, offline answers, the index
-already built) with 1 and 2 uvicorn workers:
+For a live server on loopback (real `assistant serve` processes, i.e. uvicorn
+with the app factory, SQLite in a temp folder, rate limit off, offline answers,
+the index already built) with 1 and 2 uvicorn workers:
 
 * latency of `POST /v1/sessions/{id}/messages` (p50/p95/p99), requests per second
   and errors at 1, 8 and 32 concurrent clients; the messages are the questions
@@ -153,8 +153,8 @@ class Server:
 
     def start(self) -> float:
         """Start and wait for the first successful answer; returns the cold-start seconds."""
-        cmd = [PYTHON, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
-               "--port", str(self.port), "--workers", str(self.workers), "--log-level", "warning"]
+        cmd = [PYTHON, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+               "--workers", str(self.workers)]
         with open(self.log, "ab") as log:
             started = time.perf_counter()
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
