@@ -3,8 +3,9 @@
 Every surface (HTTP API, widget, Slack, CLI, evals) calls this one object. It
 detects the language, routes the message (checklist, tools, question,
 greeting), composes the reply from the catalog, the deterministic tools and
-the retrieved passages, and stores both turns in the session, all inside one
-session transaction so concurrent messages to a session are serialised.
+the retrieved passages, and stores both turns in the session with one atomic
+save (`SessionStore.update`): concurrent messages to a session are serialised,
+and no database lock is held while a reply is being worked out.
 """
 
 from __future__ import annotations

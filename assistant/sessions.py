@@ -2,10 +2,12 @@
 
 Every front end (HTTP API, Slack bot, CLI, evals) goes through one
 `Assistant.reply(session_id, message)`, which reads and writes a session inside
-`SessionStore.transaction(...)`. That transaction is the unit of consistency:
-the state, the language and the new turns of one reply are committed together
-or not at all, and replies to the same session are serialised so that two
-concurrent messages can never lose or interleave turns.
+`SessionStore.update(...)`. That is the unit of consistency: the state, the
+language and the new turns of one reply are committed together or not at all,
+and replies to the same session are serialised so that two concurrent messages
+can never lose or interleave turns. `update` computes the reply without holding
+a database lock and saves with a version check (see its docstring);
+`transaction` holds the lock from the read to the commit, for short writes.
 
 How the serialisation works, per backend:
 

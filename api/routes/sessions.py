@@ -117,6 +117,7 @@ async def stream_reply(compute: Any, *args: Any) -> AsyncIterator[ServerSentEven
 
     work = asyncio.ensure_future(run_in_threadpool(compute, *args, on_delta=on_delta))
     streamed: list[str] = []
+    getter: asyncio.Future[str] | None = None
     try:
         while not work.done() or not pieces.empty():
             getter = asyncio.ensure_future(pieces.get())
@@ -136,6 +137,8 @@ async def stream_reply(compute: Any, *args: Any) -> AsyncIterator[ServerSentEven
             "internal_error", "Something went wrong on our side; the error was logged.")))
         return
     finally:
+        if getter is not None and not getter.done():
+            getter.cancel()
         if not work.done():  # the client went away: the reply is still computed and stored
             work.add_done_callback(lambda task: task.exception())
     if not streamed:
