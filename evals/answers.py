@@ -3,7 +3,6 @@ session, and its reply judged on language, citations, grounding and coverage."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from evals.grounding import Sources, citation_problems, reply_ungrounded_numbers
+from evals.grouping import per_group
 from evals.jsonl import read_jsonl
 
 DATASET = Path(__file__).resolve().parent / "datasets" / "answers.jsonl"
@@ -86,15 +86,12 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def summarise_answers(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_language[r["language"]].append(r)
     cross = [r for r in rows if r["answerable"] and r["cross_lingual"]]
     return {
         "overall": _metrics(rows),
         "cross_lingual": {k: v for k, v in _metrics(cross).items()
                           if k in ("language", "gold_cited", "answerable_covered", "n")} if cross else {},
-        "per_language": {lang: _metrics(rs) for lang, rs in sorted(by_language.items())},
+        "per_language": per_group(rows, "language", _metrics),
     }
 
 

@@ -63,10 +63,11 @@ class InProcessClient:
         except AssistantError as exc:
             return error_reply(session, f"{exc.code}: {exc.message}")
 
-    def search(self, question: str, k: int, _language: str | None = None) -> tuple[list[dict[str, Any]], bool]:
-        """An `evals.retrieval.SearchFn`: the language hint is ignored (detection is part of the system)."""
-        result = self.retriever.search(question, k=k)
-        return [d.metadata for d in result.hits], result.covered
+    def search(self, question: str, k: int, language: str | None = None) -> tuple[list[dict[str, Any]], bool]:
+        """An `evals.retrieval.SearchFn` (see `retriever_search`)."""
+        from evals.retrieval import retriever_search
+
+        return retriever_search(self.retriever)(question, k, language)
 
     def tool(self, name: str, request: dict[str, Any]) -> dict[str, Any]:
         from assistant.tools import (

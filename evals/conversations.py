@@ -6,7 +6,6 @@ A script passes when all its turns pass."""
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from evals.grounding import Sources, citation_problems, reply_ungrounded_numbers
+from evals.grouping import per_group
 from evals.jsonl import read_jsonl
 
 DATASET = Path(__file__).resolve().parent / "datasets" / "conversations.jsonl"
@@ -134,10 +134,6 @@ def run_conversations(client: Any, conversations: list[Conversation], sources: S
 
 
 def summarise_conversations(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_language[r["language"]].append(r)
-
     def metrics(rs: list[dict[str, Any]]) -> dict[str, float]:
         turns = [t for r in rs for t in r["turns"]]
         return {
@@ -148,7 +144,7 @@ def summarise_conversations(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
     return {
         "overall": metrics(rows) if rows else {},
-        "per_language": {lang: metrics(rs) for lang, rs in sorted(by_language.items())},
+        "per_language": per_group(rows, "language", metrics),
     }
 
 

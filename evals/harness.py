@@ -41,6 +41,7 @@ from evals import tools_eval
 from evals.baselines import bm25_search, dense_search, prewarm
 from evals.client import HttpClient, InProcessClient
 from evals.grounding import Sources
+from evals.grouping import per_group
 from evals.retrieval import (
     RetrievalItem,
     load_retrieval_dataset,
@@ -143,15 +144,10 @@ def summarise_routing(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def acc(rs: list[dict[str, Any]]) -> dict[str, float]:
         return {"accuracy": sum(r["ok"] for r in rs) / len(rs), "n": float(len(rs))}
 
-    by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    by_intent: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_language[r["language"]].append(r)
-        by_intent[r["expected"]].append(r)
     return {
         "overall": acc(rows) if rows else {},
-        "per_language": {k: acc(v) for k, v in sorted(by_language.items())},
-        "per_intent": {k: acc(v) for k, v in sorted(by_intent.items())},
+        "per_language": per_group(rows, "language", acc),
+        "per_intent": per_group(rows, "expected", acc),
     }
 
 

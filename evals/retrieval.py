@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from evals.grouping import per_group
 from evals.jsonl import read_jsonl
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
@@ -103,14 +103,11 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, float]:
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
-    by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in answerable:
-        by_language[r["language"]].append(r)
     return {
         "overall": _metrics(answerable),
         "cross_lingual": _metrics([r for r in answerable if r["cross_lingual"]]),
         "same_language": _metrics([r for r in answerable if not r["cross_lingual"]]),
-        "per_language": {lang: _metrics(rs) for lang, rs in sorted(by_language.items())},
+        "per_language": per_group(answerable, "language", _metrics),
         "coverage": {
             "answerable_covered": sum(r["covered"] for r in answerable) / max(1, len(answerable)),
             "unanswerable_declined": sum(not r["covered"] for r in unanswerable) / max(1, len(unanswerable)),

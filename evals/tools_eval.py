@@ -5,13 +5,13 @@ independent reference values in `evals/datasets/tool_reference.jsonl`."""
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from evals.conversations import lookup
+from evals.grouping import per_group
 from evals.jsonl import read_jsonl
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
@@ -63,16 +63,12 @@ def run_extraction(items: list[ExtractionItem]) -> list[dict[str, Any]]:
 
 
 def summarise_extraction(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_language[r["language"]].append(r)
-
     def metrics(rs: list[dict[str, Any]]) -> dict[str, float]:
         return {"exact_match": sum(r["ok"] for r in rs) / len(rs),
                 "tool_detected": sum(r["tool_ok"] for r in rs) / len(rs), "n": float(len(rs))}
 
     return {"overall": metrics(rows) if rows else {},
-            "per_language": {lang: metrics(rs) for lang, rs in sorted(by_language.items())}}
+            "per_language": per_group(rows, "language", metrics)}
 
 
 # ---------------------------------------------------------------- reference values
@@ -125,11 +121,7 @@ def run_references(client: Any, cases: list[ReferenceCase]) -> list[dict[str, An
 
 
 def summarise_references(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    by_tool: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_tool[r["tool"]].append(r)
-    return {
-        "overall": {"passed": sum(r["ok"] for r in rows) / len(rows), "n": float(len(rows))} if rows else {},
-        "per_tool": {t: {"passed": sum(r["ok"] for r in rs) / len(rs), "n": float(len(rs))}
-                     for t, rs in sorted(by_tool.items())},
-    }
+    def passed(rs: list[dict[str, Any]]) -> dict[str, float]:
+        return {"passed": sum(r["ok"] for r in rs) / len(rs), "n": float(len(rs))}
+
+    return {"overall": passed(rows) if rows else {}, "per_tool": per_group(rows, "tool", passed)}

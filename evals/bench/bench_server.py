@@ -34,8 +34,6 @@ import asyncio
 import json
 import math
 import os
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -50,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx
 
-from evals.loopback import clean_env, free_port
+from evals.loopback import clean_env, free_port, prepare_index, stop_process_group
 from evals.retrieval import load_retrieval_dataset, run_retrieval, summarise
 
 PYTHON = sys.executable
@@ -116,25 +114,6 @@ def rss_mb(pid: int) -> tuple[float, int]:
     return total / 1024, count
 
 
-def prepare_index(target: Path, log: Any) -> str:
-    """A current index in `target`: the repository's index/ when current, else a build."""
-    env = clean_env(ASSISTANT_INDEX_DIR=str(target))
-    current = ROOT / "index" / "current"
-    if (current / "manifest.json").exists():
-        build = current.resolve()
-        shutil.copytree(build, target / build.name)
-        os.symlink(build.name, target / "current")
-        status = subprocess.run([PYTHON, "-m", "assistant.cli", "index", "status"], cwd=ROOT, env=env,
-                                capture_output=True, text=True, check=False)
-        if status.returncode == 0:
-            return "copied from index/ (current)"
-        shutil.rmtree(target)
-    print("building the index (not timed) ...", file=log, flush=True)
-    subprocess.run([PYTHON, "-m", "assistant.cli", "index", "build"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    return "built for this run"
-
-
 class Server:
     def __init__(self, workdir: Path, index_dir: Path, workers: int, query_cache: bool = False,
                  embedding_threads: int | None = None) -> None:
@@ -194,22 +173,8 @@ class Server:
         return rss_mb(self.proc.pid)
 
     def stop(self) -> None:
-        if self.proc is None:
-            return
-        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 15)):
-            try:
-                os.killpg(self.proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.proc.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)  # workers left in the group
-        except ProcessLookupError:
-            pass
+        if self.proc is not None:
+            stop_process_group(self.proc)
 
 
 # --------------------------------------------------------------------------- load
@@ -360,7 +325,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp:
         workdir = Path(tmp)
-        index_note = prepare_index(workdir / "index", sys.stderr)
+        print("preparing the index (copied when index/ is current, else built; not timed) ...", file=sys.stderr,
+              flush=True)
+        index_note = prepare_index(workdir / "index")
         print(f"bench_server: {os.cpu_count()} cores, index {index_note}, quick={args.quick}, "
               f"questions={len(questions)} (evals/datasets/retrieval.jsonl)", flush=True)
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from evals.loopback import live_server
+from tests.sse import parse_sse
 
 
 @pytest.fixture
@@ -25,16 +26,7 @@ def session(client):
 
 
 def sse_events(text: str) -> list[tuple[str, str]]:
-    events, name, data = [], None, []
-    for line in text.splitlines():
-        if line.startswith("event:"):
-            name = line.split(":", 1)[1].strip()
-        elif line.startswith("data:"):
-            data.append(line.split(":", 1)[1].strip())
-        elif not line.strip() and name:
-            events.append((name, "\n".join(data)))
-            name, data = None, []
-    return events
+    return parse_sse(text.splitlines())
 
 
 def assert_error_shape(response: httpx.Response, status: int, code: str) -> dict:

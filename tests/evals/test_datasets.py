@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from collections import Counter
+
+import pytest
 
 from assistant.checklist.steps import load_steps
 from assistant.corpus import corpus_by_id

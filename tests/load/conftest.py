@@ -12,16 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.load.servers import (
-    PYTHON,
-    ROOT,
-    ServerPool,
-    ServerProcess,
-    base_settings,
-    clean_env,
-    copy_index,
-    free_port,
-)
+from evals.loopback import ROOT, copy_index, free_port, prepare_index
+from tests.load.servers import ServerPool, ServerProcess, base_settings
 
 POSTGRES_SCRIPT = ROOT / "scripts" / "postgres.sh"
 
@@ -32,21 +24,7 @@ def load_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     session: a copy of the repository's index/ when that one is current, else a
     fresh build (~60 s on 2 cores). Checked with the real CLI in a subprocess."""
     target = tmp_path_factory.mktemp("load-index") / "index"
-    repo_index = ROOT / "index"
-    if (repo_index / "current" / "manifest.json").exists():
-        try:
-            copy_index(repo_index, target)
-        except (OSError, shutil.Error):  # swapped by a concurrent `assistant index build`: build our own
-            shutil.rmtree(target, ignore_errors=True)
-    env = clean_env(ASSISTANT_INDEX_DIR=str(target))
-    status = subprocess.run([PYTHON, "-m", "assistant.cli", "index", "status"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=300, check=False)
-    if status.returncode != 0:
-        if target.exists():
-            shutil.rmtree(target)
-        build = subprocess.run([PYTHON, "-m", "assistant.cli", "index", "build"], cwd=ROOT, env=env,
-                               capture_output=True, text=True, timeout=900, check=False)
-        assert build.returncode == 0, f"index build failed:\n{build.stdout[-2000:]}\n{build.stderr[-3000:]}"
+    prepare_index(target)
     return target
 
 

@@ -10,25 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
-import shutil
-import signal
 import subprocess
-import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from evals.loopback import clean_env, free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-PYTHON = sys.executable
+from evals.loopback import PYTHON, ROOT, clean_env, free_port, stop_process_group
 
 #: Idle keep-alive connections are dropped by the client well before uvicorn's own
 #: 5 s keep-alive timeout: with equal timeouts a request can be written on a
@@ -38,15 +31,6 @@ KEEPALIVE_EXPIRY = 1.0
 #: A server with a built index is ready in ~10 s on 2 cores; a first build takes ~60 s more.
 READY_TIMEOUT = 120.0
 REBUILD_TIMEOUT = 300.0
-
-
-def copy_index(source: Path, target: Path) -> Path:
-    """Copy the build `source/current` points to into `target` (with its own `current` link)."""
-    build = (source / "current").resolve()
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(build, target / build.name)
-    os.symlink(build.name, target / "current")
-    return target
 
 
 class ServerProcess:
@@ -129,28 +113,13 @@ class ServerProcess:
 
     def kill(self) -> None:
         """SIGKILL the whole process group (the server and any workers), then reap it."""
-        if self.proc is None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.proc.wait(timeout=30)
+        if self.proc is not None:
+            stop_process_group(self.proc, grace=0)
 
     def stop(self, grace: float = 15.0) -> None:
         """SIGTERM (a graceful uvicorn shutdown), SIGKILL after `grace` seconds."""
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                pass
-        self.kill()  # also reaps workers left behind in the group
+        if self.proc is not None:
+            stop_process_group(self.proc, grace)
 
 
 @dataclass
@@ -188,33 +157,6 @@ def base_settings(index_dir: Path, database_url: str, **extra: str) -> dict[str,
         "ASSISTANT_AUTO_REBUILD_INDEX": "false",
         **extra,
     }
-
-
-# --------------------------------------------------------------------------- SSE
-
-
-def parse_sse(lines: Iterator[str]) -> list[tuple[str, str]]:
-    """(event, data) pairs of a text/event-stream, comments (pings) dropped."""
-    events: list[tuple[str, str]] = []
-    event: str | None = None
-    data: list[str] = []
-    for line in lines:
-        if line == "":
-            if event is not None or data:
-                events.append((event or "message", "\n".join(data)))
-            event, data = None, []
-            continue
-        if line.startswith(":"):
-            continue
-        name, _, value = line.partition(":")
-        value = value.removeprefix(" ")
-        if name == "event":
-            event = value
-        elif name == "data":
-            data.append(value)
-    if event is not None or data:
-        events.append((event or "message", "\n".join(data)))
-    return events
 
 
 # --------------------------------------------------------------------------- workload

@@ -18,6 +18,8 @@ from tests.load.servers import REBUILD_TIMEOUT, base_settings
 pytestmark = pytest.mark.slow
 
 EMPTY_NPY = "bm25/chunks-sv/chunk_ids.npy"
+
+
 def delete_folder(index: Path) -> str:
     shutil.rmtree(index)
     return "no index"

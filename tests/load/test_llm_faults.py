@@ -25,7 +25,8 @@ from tests.fakes.openai_server import (
     Text,
     run_fake_openai,
 )
-from tests.load.servers import ServerPool, ServerProcess, base_settings, parse_sse
+from tests.load.servers import ServerPool, ServerProcess, base_settings
+from tests.sse import parse_sse
 
 pytestmark = pytest.mark.slow
 
