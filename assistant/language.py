@@ -69,6 +69,13 @@ def is_unsupported_language(text: str, min_confidence: float = 0.6) -> bool:
 
 
 def detection_confidences(text: str) -> dict[str, float]:
+    return dict(_confidences(text))
+
+
+# A message is detected by the engine and again by retrieval (which languages'
+# notes to search): the second time is a lookup.
+@lru_cache(maxsize=1024)
+def _confidences(text: str) -> tuple[tuple[str, float], ...]:
     with _lock:
         values = _detector().compute_language_confidence_values(text)
     out: dict[str, float] = {}
@@ -76,7 +83,7 @@ def detection_confidences(text: str) -> dict[str, float]:
         code = _ISO.get(value.language.name)
         if code:
             out[code] = out.get(code, 0.0) + value.value
-    return out
+    return tuple(out.items())
 
 
 # Spellings that tell Danish from Bokmål, which lingua often confuses on short
