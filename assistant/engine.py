@@ -39,8 +39,6 @@ if TYPE_CHECKING:
     from assistant.sessions import SessionTxn
 
 log = logging.getLogger("assistant.engine")
-# How often a reply is computed again when another replica saved the session meanwhile.
-_ATTEMPTS = 3
 
 
 def clean_message(message: Any, max_chars: int) -> str:
@@ -151,22 +149,27 @@ class Assistant:
     def _exchange(self, session_id: str, text: str, respond: Callable[[SessionTxn], Reply], *, create: bool) -> Reply:
         """Run `respond` on the session's state and save it with the two new turns.
 
-        The reply is computed without holding the database (see
-        `SessionStore.update`); when another replica saved the same session
-        meanwhile, it is computed again on the fresh state.
+        The reply is first computed without holding the database (see
+        `SessionStore.update`). When another process or replica saved the same
+        session meanwhile, it is computed once more under the session's lock:
+        retrying optimistically could lose every race while several messages
+        to one conversation arrive at once, the lock guarantees progress, and
+        it is only held for a conversation that is really contended.
         """
-        for attempt in range(1, _ATTEMPTS + 1):
-            try:
-                with self.store.update(session_id, create=create) as txn:
-                    reply = respond(txn)
-                    txn.append("user", text)
-                    txn.append("assistant", reply.text, reply.model_dump(mode="json"))
-                return reply
-            except SessionConflict:
-                if attempt == _ATTEMPTS:
-                    raise
-                log.info("session %s changed in another process; answering again on fresh state", session_id)
-        raise AssertionError("unreachable")
+        def exchange(txn: SessionTxn) -> Reply:
+            reply = respond(txn)
+            txn.append("user", text)
+            txn.append("assistant", reply.text, reply.model_dump(mode="json"))
+            return reply
+
+        try:
+            with self.store.update(session_id, create=create) as txn:
+                reply = exchange(txn)
+            return reply
+        except SessionConflict:
+            log.info("session %s changed in another process; answering again under its lock", session_id)
+        with self.store.transaction(session_id, create=create) as txn:
+            return exchange(txn)
 
     def checklist_view(self, session_id: str) -> ChecklistView | None:
         snapshot = self.store.get(session_id)

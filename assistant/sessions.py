@@ -7,7 +7,9 @@ language and the new turns of one reply are committed together or not at all,
 and replies to the same session are serialised so that two concurrent messages
 can never lose or interleave turns. `update` computes the reply without holding
 a database lock and saves with a version check (see its docstring);
-`transaction` holds the lock from the read to the commit, for short writes.
+`transaction` holds the lock from the read to the commit, for short writes and
+for a reply that lost such a race (the engine computes it again under the lock,
+so a busy conversation cannot starve).
 
 How the serialisation works, per backend:
 
@@ -644,7 +646,8 @@ class SessionStore:
         one read. Threads of this process are still serialised per session (the
         process lock is held throughout); when another process or replica saved
         in between, the save raises `SessionConflict` and writes nothing, and
-        the caller may simply run the block again on fresh state.
+        the caller runs the block again on fresh state (inside `transaction`,
+        which cannot lose the race again).
         """
         _check_session_id(session_id)
         language = _check_language(language)

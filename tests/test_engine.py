@@ -151,27 +151,32 @@ def test_every_reply_is_stored_with_its_structured_payload(engine, store):
 
 
 class _RacedStore(SessionStore):
-    """A store on which another replica saves the session once, while the first
-    reply is being computed (between reading the state and saving it)."""
+    """A store on which another replica saves the session while a reply is
+    being computed without the lock (between reading the state and saving it):
+    once, or every time (`always`)."""
 
-    def __init__(self, url: str, db_file: Path) -> None:
+    def __init__(self, url: str, db_file: Path, *, always: bool = False) -> None:
         super().__init__(url)
         self.db_file = db_file
+        self.always = always
         self.races = 0
 
     @contextmanager
     def update(self, session_id: str, **kwargs: Any) -> Iterator[Any]:
         with super().update(session_id, **kwargs) as txn:
             yield txn
-            if self.races == 0:
+            if self.always or self.races == 0:
                 self.races += 1
                 with sqlite3.connect(self.db_file) as other:
                     other.execute("UPDATE sessions SET state = ?, version = version + 1 WHERE id = ?",
-                                  ('{"slots": {"from": "the other replica"}}', session_id))
+                                  (f'{{"slots": {{"from": "the other replica {self.races}"}}}}', session_id))
 
 
-def test_a_reply_raced_by_another_replica_is_computed_again_on_fresh_state(retriever, tmp_path):
-    store = _RacedStore(f"sqlite:///{tmp_path / 'raced.db'}", tmp_path / "raced.db")
+@pytest.mark.parametrize("always", [False, True], ids=["raced-once", "raced-every-time"])
+def test_a_reply_raced_by_another_replica_is_computed_again_on_fresh_state(retriever, tmp_path, always):
+    """However busy the conversation is elsewhere, the message is answered: the
+    second computation holds the session's lock, so it cannot lose a race."""
+    store = _RacedStore(f"sqlite:///{tmp_path / 'raced.db'}", tmp_path / "raced.db", always=always)
     store.create("raced")
     engine = Assistant(retriever=retriever, store=store)
     reply = engine.reply("raced", "hello")
@@ -179,7 +184,8 @@ def test_a_reply_raced_by_another_replica_is_computed_again_on_fresh_state(retri
     turns = store.history("raced")
     assert [(t_.role, t_.text) for t_ in turns] == [("user", "hello"), ("assistant", reply.text)]
     snapshot = store.get("raced")
-    assert snapshot is not None and snapshot.state.get("slots") == {"from": "the other replica"}
+    assert snapshot is not None and snapshot.state.get("slots") == {"from": "the other replica 1"}
+    assert snapshot.version == 2  # the other replica's save, then this reply's
     store.close()
 
 
