@@ -29,17 +29,13 @@ from assistant.corpus import corpus_by_id, load_corpus  # noqa: E402
 from assistant.embeddings import get_embeddings, resolve_packaged_model  # noqa: E402
 from assistant.index import build_index  # noqa: E402
 from assistant.retrieval import load_retriever  # noqa: E402
+from evals.latency import percentile  # noqa: E402
 from evals.retrieval import (  # noqa: E402
     load_retrieval_dataset,
     retriever_search,
     run_retrieval,
     summarise,
 )
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def rss_mb() -> float:

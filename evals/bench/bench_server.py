@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx
 
+from evals.latency import percentile
 from evals.loopback import clean_env, free_port, prepare_index, stop_process_group
 from evals.retrieval import load_retrieval_dataset, run_retrieval, summarise
 
@@ -57,13 +58,6 @@ SESSION_LENGTH = 10
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def ms(value: float) -> str:
