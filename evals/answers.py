@@ -7,22 +7,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import Field
 
 from evals.grounding import Sources, citation_problems, reply_ungrounded_numbers
 from evals.grouping import per_group
 from evals.jsonl import read_jsonl
+from evals.retrieval import QuestionItem
 
 DATASET = Path(__file__).resolve().parent / "datasets" / "answers.jsonl"
 
 
-class AnswerItem(BaseModel):
-    id: str
-    question: str
-    language: str
-    answerable: bool
-    cross_lingual: bool = False
-    gold_doc_ids: list[str] = []
+class AnswerItem(QuestionItem):
+    gold_doc_ids: list[str] = Field(default_factory=list)
 
 
 def load_answers_dataset(path: Path | None = None) -> list[AnswerItem]:

@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from evals import answers as answers_mod
 from evals import conversations as conv_mod
@@ -43,6 +43,7 @@ from evals.client import HttpClient, InProcessClient
 from evals.grounding import Sources
 from evals.grouping import per_group
 from evals.retrieval import (
+    QuestionItem,
     RetrievalItem,
     load_retrieval_dataset,
     run_retrieval,
@@ -54,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("sv", "fi", "da", "nb", "en")
 RANK_METRICS = ("recall@1", "recall@3", "recall@5", "mrr@10", "ndcg@10")
 QUICK_CONVERSATIONS = ("conv-fi-staffing", "conv-en-questions")
+Q = TypeVar("Q", bound=QuestionItem)
 
 
 # ---------------------------------------------------------------- progress
@@ -73,24 +75,16 @@ class Stages:
 # ---------------------------------------------------------------- subsets
 
 
-def quick_retrieval(items: list[RetrievalItem]) -> list[RetrievalItem]:
-    out: list[RetrievalItem] = []
-    per_language: dict[str, int] = defaultdict(int)
+def quick_questions(items: list[Q], *, per_language: int, unanswerable: int) -> list[Q]:
+    """The first `per_language` answerable questions of each language, then the
+    first `unanswerable` unanswerable ones."""
+    out: list[Q] = []
+    taken: dict[str, int] = defaultdict(int)
     for item in items:
-        if item.answerable and per_language[item.language] < 2:
-            per_language[item.language] += 1
+        if item.answerable and taken[item.language] < per_language:
+            taken[item.language] += 1
             out.append(item)
-    return out + [i for i in items if not i.answerable][:3]
-
-
-def quick_answers(items: list[answers_mod.AnswerItem]) -> list[answers_mod.AnswerItem]:
-    seen: set[str] = set()
-    out = []
-    for item in items:
-        if item.answerable and item.language not in seen:
-            seen.add(item.language)
-            out.append(item)
-    return out + [i for i in items if not i.answerable][:1]
+    return out + [i for i in items if not i.answerable][:unanswerable]
 
 
 def quick_routing(items: list[RoutingItem]) -> list[RoutingItem]:
@@ -220,7 +214,8 @@ def run_eval(*, url: str | None = None, quick: bool = False, retriever: Any = No
     extraction_items = tools_eval.load_extraction_dataset()
     references = tools_eval.load_reference_dataset()
     if quick:
-        retrieval_items, answer_items = quick_retrieval(retrieval_items), quick_answers(answer_items)
+        retrieval_items = quick_questions(retrieval_items, per_language=2, unanswerable=3)
+        answer_items = quick_questions(answer_items, per_language=1, unanswerable=1)
         routing_items, conversations = quick_routing(routing_items), quick_conversations(conversations)
     meta["datasets"] = {"retrieval": len(retrieval_items), "answers": len(answer_items),
                         "routing": len(routing_items), "conversations": len(conversations),

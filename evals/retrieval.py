@@ -27,12 +27,17 @@ class GoldSpan(BaseModel):
     quote: str
 
 
-class RetrievalItem(BaseModel):
+class QuestionItem(BaseModel):
+    """What every question dataset shares (retrieval here, answer checks in evals.answers)."""
+
     id: str
     question: str
     language: str
     answerable: bool
     cross_lingual: bool = False
+
+
+class RetrievalItem(QuestionItem):
     gold: list[GoldSpan] = []
 
 
