@@ -24,7 +24,7 @@ class AppState:
         self._error: AssistantError | None = None
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
-        if engine is not None and engine._retriever is not None:
+        if engine is not None and engine.retriever_loaded:
             self._ready.set()
 
     @property

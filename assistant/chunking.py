@@ -26,6 +26,22 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[^\d\s][.!?…])[ \t]+(?=[\"”'(\[]?[A-ZÅÄÖÆØÜ0-9])|\n")
 
 
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+
+
+def sentence_spans(text: str, start: int, end: int, min_chars: int = 25) -> list[tuple[int, int]]:
+    """(start, end) offsets in `text` of the sentences between `start` and `end`
+    that are long enough to say something on their own (whitespace trimmed)."""
+    spans = []
+    for match in _SENTENCE.finditer(text, start, end):
+        raw = match.group(0)
+        stripped = raw.strip()
+        if len(stripped) >= min_chars:
+            first = match.start() + (len(raw) - len(raw.lstrip()))
+            spans.append((first, first + len(stripped)))
+    return spans
+
+
 class ChunkerSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 

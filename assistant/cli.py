@@ -21,6 +21,11 @@ app = typer.Typer(
 )
 index_app = typer.Typer(help="Build and inspect the search index.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+corpus_app = typer.Typer(help="Add articles to the corpus.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+notes_app = typer.Typer(help="Draft notes for an article with the configured model, then accept them.",
+                        no_args_is_help=True)
+app.add_typer(notes_app, name="notes")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -68,6 +73,101 @@ def index_build() -> None:
         f"{counts['chunks']} chunks, {counts['notes']} notes ({counts['note_vectors']} note vectors); "
         f"model {index.manifest['embedding_model']} -> {index.path.resolve()}"
     )
+
+
+def _rebuild_index() -> Any:
+    """Rebuild the index, embedding only texts the current build does not have."""
+    from assistant.embeddings import get_embeddings
+    from assistant.index import _build_lock, build_index, previous_vectors
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    embeddings = get_embeddings()
+    progress, report = _progress_bar()
+    with progress, _build_lock(settings.index_dir):
+        return build_index(settings.corpus_dir, settings.index_dir, embeddings, progress=report,
+                           reuse=previous_vectors(settings.index_dir, embeddings.model_id))
+
+
+@corpus_app.command("add")
+def corpus_add(
+    path: Annotated[str, typer.Argument(help="A Markdown (.md), plain-text (.txt) or HTML (.html) file.")],
+    language: Annotated[str, typer.Option("--language", help="The article's language: sv, fi, da, nb or en.")],
+    title: Annotated[str | None, typer.Option("--title", help="Title (default: the first heading).")] = None,
+    publisher: Annotated[str | None, typer.Option("--publisher", help="Who published the article.")] = None,
+    doc_id: Annotated[str | None, typer.Option("--id", help="Article id (default: <language>-<title slug>).")] = None,
+) -> None:
+    """Clean a file into corpus/<id>.md (same cleaning as the seed articles) and update the index,
+    embedding only the new article's passages."""
+    from pathlib import Path
+
+    from assistant.corpus_add import add_article
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    try:
+        added = add_article(Path(path), settings.corpus_dir, language=language, title=title, publisher=publisher,
+                            doc_id=doc_id)
+    except AssistantError as exc:
+        fail(exc.message)
+    doc = added.document
+    typer.echo(f"added {doc.id} ({doc.language}): \"{doc.title}\" -> {added.path}")
+    try:
+        index = _rebuild_index()
+    except AssistantError as exc:
+        fail(f"the article was added, but the index could not be rebuilt: {exc.message}")
+    chunks = [c for c in index.chunks if c.doc_id == doc.id]
+    counts = index.manifest["counts"]
+    typer.echo(f"{len(chunks)} passages, {len(doc.text):,} characters; index rebuilt: embedded "
+               f"{counts.get('embedded', 0)} new texts, reused {counts.get('reused', 0)}")
+    for chunk in chunks:
+        typer.echo(f"  - {chunk.heading or doc.title}: {chunk.text[:70].strip()}…")
+    typer.echo(f"Found at once by questions in its own language. For other languages, draft notes with "
+               f"`assistant notes draft {doc.id}` (needs ASSISTANT_LLM) or write corpus/{doc.id}.notes.yaml.")
+
+
+@notes_app.command("draft")
+def notes_draft(doc_id: Annotated[str, typer.Argument(help="The article's id (corpus/<id>.md).")]) -> None:
+    """Ask the configured model (ASSISTANT_LLM) for notes; keep only drafts whose quote is verbatim in
+    the article, and write them to corpus/<id>.notes.draft.yaml for review."""
+    from assistant.answering.llm import chat_model
+    from assistant.notes_draft import NotesNeedAModel, draft_notes
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    try:
+        if not settings.llm:
+            raise NotesNeedAModel()
+        draft = draft_notes(settings.corpus_dir, doc_id, chat_model(settings), model_name=settings.llm)
+    except AssistantError as exc:
+        fail(exc.message)
+    for number, reason in draft.rejected:
+        typer.echo(f"dropped the draft for passage {number}: {reason}")
+    if draft.path is None:
+        fail(f"no usable notes: every draft was dropped ({len(draft.rejected)})", code=1)
+    typer.echo(f"wrote {len(draft.notes)} notes to {draft.path} ({len(draft.rejected)} dropped); review them, "
+               f"then run `assistant notes accept {doc_id}`")
+
+
+@notes_app.command("accept")
+def notes_accept(
+    doc_id: Annotated[str, typer.Argument(help="The article's id.")],
+    replace: Annotated[bool, typer.Option("--replace", help="Overwrite existing notes.")] = False,
+) -> None:
+    """Validate corpus/<id>.notes.draft.yaml against the article, move it to corpus/<id>.notes.yaml
+    and update the index."""
+    from assistant.notes_draft import accept_notes
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    try:
+        notes = accept_notes(settings.corpus_dir, doc_id, replace=replace)
+        index = _rebuild_index()
+    except AssistantError as exc:
+        fail(exc.message)
+    counts = index.manifest["counts"]
+    typer.echo(f"accepted {len(notes)} notes for {doc_id}; index rebuilt: embedded {counts.get('embedded', 0)} "
+               f"new texts, reused {counts.get('reused', 0)}")
 
 
 @index_app.command("status")

@@ -1,6 +1,8 @@
 """Load and validate the cleaned corpus: `corpus/<id>.md` with YAML front matter.
 
-Adding an article needs nothing but a new file. Files are only read, never written.
+An article is a Markdown file with front matter; `assistant corpus add` writes one
+from a Markdown, text or HTML file (assistant/corpus_add.py). The rest of the
+program only reads this folder.
 """
 
 from __future__ import annotations
@@ -133,12 +135,17 @@ def corpus_by_id(corpus_dir: Path | str | None = None) -> dict[str, Document]:
     return {doc.id: doc for doc in load_corpus(corpus_dir)}
 
 
+#: Files in corpus/ that the index does not depend on: note drafts awaiting review, and the
+#: glossary (read at query time, so editing it needs a restart, not a rebuild).
+NOT_INDEXED = (".notes.draft.yaml", "glossary.yaml")
+
+
 def corpus_hash(corpus_dir: Path | str | None = None) -> str:
     """Content hash of every file the index depends on (articles and notes)."""
     directory = Path(corpus_dir) if corpus_dir is not None else default_corpus_dir()
     digest = hashlib.sha256()
     for path in sorted(directory.iterdir()):
-        if path.is_file() and path.suffix in {".md", ".yaml", ".yml"}:
+        if path.is_file() and path.suffix in {".md", ".yaml", ".yml"} and not path.name.endswith(NOT_INDEXED):
             digest.update(path.name.encode())
             digest.update(b"\0")
             digest.update(path.read_bytes())

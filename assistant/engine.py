@@ -20,6 +20,7 @@ from assistant.checklist.flow import ChecklistFlow, Outcome, new_state
 from assistant.errors import AssistantError, InvalidInput, NotFound, SessionConflict
 from assistant.formatting import number, percent
 from assistant.i18n import t
+from assistant.index_watch import RetrieverHolder
 from assistant.language import SUPPORTED, detect_language, is_unsupported_language
 from assistant.reply import ChecklistView, Choice, Citation, Reply, Suggestion, ToolRun
 from assistant.routing import Route, route
@@ -58,7 +59,9 @@ class Assistant:
         llm_answerer: Any = None,
     ) -> None:
         self.settings = settings or get_settings()
-        self._retriever = retriever
+        self._retrievers = (RetrieverHolder.fixed(retriever) if retriever is not None else
+                            RetrieverHolder(self.settings.index_dir, self._load_retriever,
+                                            self.settings.index_reload_seconds))
         self._store = store
         self._answerer: OfflineAnswerer | None = None
         if llm_answerer is None and self.settings.llm:
@@ -71,11 +74,17 @@ class Assistant:
     # -- lazily built parts (the CLI's tool commands never pay for them) --
     @property
     def retriever(self) -> Any:
-        if self._retriever is None:
-            from assistant.retrieval import load_retriever
+        """The retriever of the current index build (a newer build is picked up while running)."""
+        return self._retrievers.get()
 
-            self._retriever = load_retriever(corpus_dir=self.settings.corpus_dir, index_dir=self.settings.index_dir)
-        return self._retriever
+    @property
+    def retriever_loaded(self) -> bool:
+        return self._retrievers.loaded
+
+    def _load_retriever(self, first: bool) -> Any:
+        from assistant.retrieval import load_retriever
+
+        return load_retriever(self.settings, auto_rebuild=None if first else False)
 
     @property
     def store(self) -> Any:
@@ -87,8 +96,11 @@ class Assistant:
 
     @property
     def answerer(self) -> OfflineAnswerer:
-        if self._answerer is None:
-            self._answerer = OfflineAnswerer(self.retriever)
+        retriever = self.retriever
+        if self._answerer is None or self._answerer.retriever is not retriever:
+            from assistant.corpus import corpus_by_id
+
+            self._answerer = OfflineAnswerer(retriever, corpus_by_id(self.settings.corpus_dir))
         return self._answerer
 
     # -- public API --
@@ -218,21 +230,26 @@ class Assistant:
         if not answer.covered:
             reply = self._scope("answer.not_covered", "off_topic", lang, session_id, state)
             reply.covered = False
+            reply.coverage = "not_covered"
             return reply
         suggestions = [Suggestion(label=q, message=q) for q in answer.related_questions]
         suggestions += self._default_suggestions(lang, state)
         reply = Reply(session_id=session_id, text=answer.text, language=lang, intent="question",
-                      citations=answer.citations, covered=True, suggestions=suggestions[:4])
+                      citations=answer.citations, covered=True, coverage=answer.coverage,  # type: ignore[arg-type]
+                      missing_terms=list(answer.search.coverage.missing_terms) if answer.search and
+                      answer.coverage == "partial" else [], suggestions=suggestions[:4])
         return self._with_checklist_reminder(reply, lang, state)
 
     def _answer(self, text: str, lang: str, on_delta: Callable[[str], None] | None = None) -> Answer:
-        offline = self.answerer.answer(text, lang)
-        if self._llm is not None and offline.covered:
+        """Search once; the offline answerer and the language model both compose from that result."""
+        result = self.retriever.search(text, k=5, language=lang)
+        if self._llm is not None and result.coverage.outcome == "covered":
             try:
-                return self._llm.answer(text, lang, offline, on_delta=on_delta)
+                return self._llm.answer(text, lang, result, on_delta=on_delta,
+                                        fallback=lambda: self.answerer.compose(result, lang))
             except AssistantError as exc:  # the LLM path always has the offline answer to fall back on
                 log.warning("LLM answer rejected, using the offline answer: %s", exc.message)
-        return offline
+        return self.answerer.compose(result, lang)
 
     def _scope(self, key: str, intent: str, lang: str, session_id: str, state: dict[str, Any]) -> Reply:
         reply = Reply(session_id=session_id, text=t(key, lang), language=lang, intent=intent,  # type: ignore[arg-type]

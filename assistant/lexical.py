@@ -47,6 +47,11 @@ def _stopwords(language: str) -> frozenset[str]:
     return frozenset(STOPWORDS[language])
 
 
+def stopwords(language: str) -> frozenset[str]:
+    """The function words of `language` (bm25s's lists; our own for Finnish)."""
+    return _stopwords(language)
+
+
 def tokenize(text: str, language: str) -> list[str]:
     """Lower-cased, stop-word-free, Snowball-stemmed tokens of `text` in `language`."""
     stop = _stopwords(language)
@@ -81,4 +86,5 @@ class LexicalIndex:
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":
         language, size = (folder / "language.txt").read_text(encoding="utf-8").split()
-        return cls(language, bm25s.BM25.load(str(folder)), int(size))
+        # Memory-mapped: the score matrix stays in the page cache, shared by server workers.
+        return cls(language, bm25s.BM25.load(str(folder), mmap=True), int(size))

@@ -66,5 +66,10 @@ class Reply(BaseModel):
     missing: list[str] = Field(default_factory=list, description="Tool arguments still needed.")
     checklist: ChecklistView | None = None
     covered: bool = True
+    coverage: Literal["covered", "partial", "not_covered"] = Field(
+        "covered", description="Whether the sources answer the question: fully, only in part (the reply says "
+        "what they lack, then gives the closest passage), or not at all.")
+    missing_terms: list[str] = Field(
+        default_factory=list, description="With coverage 'partial': the question's terms no source contains.")
     suggestions: list[Suggestion] = []
     notice: str | None = Field(None, description="A note about the reply (e.g. language not supported).")

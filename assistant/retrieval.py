@@ -1,26 +1,33 @@
-"""Hybrid retrieval over chunks and multilingual notes, as a LangChain retriever.
+"""Hybrid retrieval over chunks, their sentences and multilingual notes, as a LangChain retriever.
 
-Measured on this corpus (see README): dense retrieval with multilingual-e5-small
-strongly prefers chunks in the question's language, and BM25 only works within
-one language. So four ranked lists are fused with weighted reciprocal rank
-fusion:
+Measured on this corpus (README, `evals/tuning/`): multilingual-e5-small
+prefers passages in the question's language, BM25 matches one language only,
+and the curated notes (each passage's summary and user questions in five
+languages) are the strongest cross-lingual bridge, but exist only for the
+passages someone annotated. Five ranked lists are fused with weighted
+reciprocal rank fusion over *soft* ranks (`assistant.scoring`):
 
-* dense chunks: the question against chunk vectors;
-* dense notes: the question against note questions and summaries in all five
-  languages, max-sim per chunk (this is what finds a Finnish passage from an
-  English question);
-* BM25 notes: the question against note texts *in the question's language*;
-* BM25 chunks: only for chunks in the question's language family (sv/da/nb
-  share words; Finnish and English stand alone).
+* dense: the question against each chunk and against its best sentence, with
+  each passage language's offset removed (`SearchIndex.language_offsets`),
+  so a Finnish passage competes with a Swedish one on content, not language;
+* dense notes: the question against the notes' summaries and questions in all
+  five languages, best per chunk;
+* BM25 notes: over note texts in the question's language;
+* BM25 chunks: over chunks in the question's language family (sv/da/nb share
+  words; Finnish and English stand alone);
+* BM25 bridge: the question's domain terms translated through the glossary
+  (`corpus/glossary.yaml`) into the other languages, over their chunks.
 
-The "covered" signal combines the best note-question similarity, the best chunk
-similarity and lexical support, because a raw cosine threshold alone separates
-answerable from unanswerable questions poorly here.
+Fairness: a chunk without notes cannot be in the two note lists, so there it
+is ranked by its own evidence of the same kind (its dense rank, its lexical
+rank) instead of getting no vote: an article added without notes competes on
+the signals it has and is not outvoted by signals it cannot have.
+
+`search()` adds whether the corpus covers the question (`assistant.coverage`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,22 +38,23 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
 
+from assistant.coverage import (
+    Coverage,
+    CoverageFeatures,
+    CoverageModel,
+    CorpusVocabulary,
+    asks_for_amount,
+    has_figure,
+)
 from assistant.errors import InvalidInput
+from assistant.glossary import Glossary
 from assistant.index import QUESTION, SearchIndex, load_index
 from assistant.language import FAMILY, SUPPORTED, detect_language, plausible_languages
+from assistant.lexical import tokenize
 from assistant.notes import Note
+from assistant.scoring import RankedList, order_by_score, reciprocal_rank_fusion, similarities, soft_ranks
 from assistant.user_text import clean_user_text
 
-# A question that asks for an amount ("how much does it cost", "paljonko",
-# "hvor lang opsigelse") can only be answered by a passage that has a figure.
-_ASKS_FOR_QUANTITY = re.compile(
-    r"\b(?:how long|hur länge|hur lång|kuinka kauan|kuinka pitkä|hvor længe|hvor lenge|hvor lang)\b|"
-    r"\b(?:how much|hur mycket|paljonko|kuinka paljon|hvor meget|hvor mye|what|vad|mitä|hvad|hva)\b"
-    r".{0,40}\b(?:cost|costs|price|pay|kosta\w*|kostnad\w*|pris\w*|betala\w*|maksa\w*|hinta\w*|"
-    r"koste\w*|omkostning\w*|betale\w*)",
-    re.IGNORECASE,
-)
-_DIGIT = re.compile(r"\d")
 
 def clean_query(text: str, max_chars: int, field_name: str = "question") -> str:
     """Normalise a search query; empty or oversized input is a clear error."""
@@ -55,45 +63,58 @@ def clean_query(text: str, max_chars: int, field_name: str = "question") -> str:
 
 @dataclass(frozen=True)
 class FusionWeights:
-    """Weighted reciprocal rank fusion. Chosen from a plateau on the dev set
-    (neighbouring settings score within one question), not a single peak; a
-    small `rrf_k` lets one list's confident first place count."""
+    """Weighted reciprocal rank fusion over soft ranks. Chosen on the dev set
+    from a plateau of neighbouring settings (evals/tuning/fusion.py), not a peak.
 
-    dense_chunks: float = 0.4
+    Temperatures are in the lists' own units: cosine similarity for the dense
+    lists, the share of the list's best BM25 score for the lexical ones."""
+
+    dense_chunks: float = 1.0
     dense_notes: float = 1.0
-    lexical_notes: float = 1.0
+    lexical_notes: float = 0.5
     lexical_chunks: float = 0.25
-    rrf_k: int = 3
-
-
-@dataclass(frozen=True)
-class CoverageModel:
-    """Logistic model for "covered": the best note similarity and the best BM25
-    score over note texts in the question's language. Fitted on the dev set
-    with class-balanced weights (leave-one-out AUC 0.92; a cosine threshold
-    alone reaches 0.90 and cannot meet both coverage targets at once). On top,
-    a question asking for an amount is not covered when the best passage holds
-    no figure at all."""
-
-    note_weight: float = 46.08
-    lexical_weight: float = 3.821
-    bias: float = -47.39
-    threshold: float = 0.36
-    #: Notes below this similarity are not reported as matches at all.
-    support_similarity: float = 0.83
-
-    def probability(self, best_note_similarity: float, best_lexical: float) -> float:
-        logit = self.note_weight * best_note_similarity + self.lexical_weight * np.log1p(best_lexical) + self.bias
-        return float(1.0 / (1.0 + np.exp(-logit)))
+    lexical_bridge: float = 0.25
+    rrf_k: float = 3.0
+    dense_temperature: float = 0.01
+    lexical_temperature: float = 0.02
+    #: How much of each passage language's offset is removed from dense scores (0 = none).
+    language_centering: float = 1.0
+    #: A chunk's dense score mixes its own similarity with its best sentence's.
+    sentence_mix: float = 0.5
 
 
 @dataclass(frozen=True)
 class NoteHit:
-    """A curated note that matched the question (max-sim over its vectors)."""
+    """A curated note that matched the question."""
 
     note: Note
+    #: Best similarity over all the note's vectors (summaries and questions, five languages).
     score: float
     chunk_ids: list[str]
+    #: Best similarity over the note's questions in the question's language (-1 when it has none).
+    question_score: float = -1.0
+    #: Best fused rank (1 = first) of a chunk holding the note's quote.
+    chunk_rank: int = 0
+
+
+@dataclass(frozen=True)
+class QuerySignals:
+    """The per-item evidence one question produced; arrays align with the index."""
+
+    language: str | None
+    vector: np.ndarray
+    dense: np.ndarray  # per chunk, centred mix of chunk and best-sentence similarity
+    chunk_similarity: np.ndarray  # per chunk, raw cosine
+    sentence_similarity: np.ndarray  # per sentence, raw cosine
+    note_best: np.ndarray  # per note, best over its vectors
+    note_question_best: np.ndarray  # per note, best over its questions in the question's language
+    dense_notes: np.ndarray  # per chunk, best note (nan: chunk has no notes)
+    lexical_chunks: np.ndarray
+    lexical_bridge: np.ndarray
+    lexical_notes_per_note: np.ndarray
+    lexical_notes: np.ndarray  # per chunk (nan: chunk has no notes)
+    fused: np.ndarray  # per chunk
+    order: np.ndarray  # chunk indices, best first
 
 
 @dataclass
@@ -101,31 +122,55 @@ class SearchResult:
     question: str
     language: str | None
     hits: list[LCDocument]
-    covered: bool
-    signals: dict[str, float] = field(default_factory=dict)
+    coverage: Coverage
     notes: list[NoteHit] = field(default_factory=list)
+    signals: QuerySignals | None = None
+
+    @property
+    def covered(self) -> bool:
+        """Whether the sources speak to the question at all (fully or in part)."""
+        return self.coverage.outcome != "not_covered"
+
+    @property
+    def vector(self) -> np.ndarray | None:
+        return None if self.signals is None else self.signals.vector
 
 
 class HybridRetriever(BaseRetriever):
-    """Dense (chunks + notes) and BM25 fused; `search()` adds the covered signal."""
+    """Dense (chunks, sentences, notes) and BM25 (chunks, notes, glossary bridge) fused;
+    `search()` adds the coverage decision."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     k: int = Field(5, ge=1, le=50)
     max_query_chars: int = 2000
     weights: FusionWeights = FusionWeights()
-    coverage: CoverageModel = CoverageModel()
+    coverage_model: CoverageModel = CoverageModel()
+    #: Notes below this similarity are not reported as matches at all.
+    support_similarity: float = 0.83
     _index: SearchIndex = PrivateAttr()
     _embeddings: Any = PrivateAttr()
+    _glossary: Glossary = PrivateAttr()
+    _vocabulary: CorpusVocabulary = PrivateAttr()
 
-    def __init__(self, index: SearchIndex, embeddings: Any, **kwargs: Any) -> None:
+    def __init__(self, index: SearchIndex, embeddings: Any, glossary: Glossary | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._index = index
         self._embeddings = embeddings
+        self._glossary = glossary or Glossary([])
+        self._vocabulary = CorpusVocabulary.build(index, self._glossary)
 
     @property
     def index(self) -> SearchIndex:
         return self._index
+
+    @property
+    def embeddings(self) -> Any:
+        return self._embeddings
+
+    @property
+    def glossary(self) -> Glossary:
+        return self._glossary
 
     # -- LangChain interface --
     def _get_relevant_documents(
@@ -134,132 +179,174 @@ class HybridRetriever(BaseRetriever):
         return self.search(query, k=self.k).hits
 
     # -- full interface --
-    def search(self, question: str, k: int = 5, language: str | None = None) -> SearchResult:
+    def search(self, question: str, k: int = 5, language: str | None = None,
+               vector: np.ndarray | None = None) -> SearchResult:
         """Top-k chunks for `question` plus whether the corpus covers it.
 
-        `language` overrides detection (the engine passes the message language).
+        `language` overrides detection (the engine passes the message
+        language); `vector` is the question's embedding when the caller has
+        already computed it (the engine shares one per turn).
         """
         question = clean_query(question, self.max_query_chars)
         if not 1 <= k <= 50:
             raise InvalidInput("k", f"must be between 1 and 50, got {k}")
         lang = language if language in SUPPORTED else detect_language(question)
-        scores = self._signals(question, lang)
-        fused = self._fuse(scores)
-        order = np.argsort(-fused, kind="stable")[:k]
-        hits = [self._document(int(i), float(fused[i]), scores) for i in order]
-        signals = {
-            "best_question_similarity": float(scores["note_question_max"]),
-            "best_chunk_similarity": float(scores["dense_chunks"].max()),
-            "best_note_similarity": float(scores["note_best"].max()) if len(scores["note_best"]) else -1.0,
-            "best_lexical": float(scores["lexical_best"]),
-        }
-        covered = self._covered(signals)
-        top = hits[0] if hits else None
-        if covered and top is not None and _ASKS_FOR_QUANTITY.search(question) and not _DIGIT.search(
-            f"{top.metadata['heading']} {top.page_content}"
-        ):
-            signals["asks_for_missing_figure"] = 1.0
-            covered = False
-        return SearchResult(question, lang, hits, covered, signals, self._note_hits(scores))
+        if vector is None:
+            vector = np.asarray(self._embeddings.embed_query_np(question), dtype=np.float32)
+        signals = self.signals(question, lang, vector)
+        hits = [self._document(int(i), signals) for i in signals.order[:k]]
+        notes = self._note_hits(signals)
+        coverage = self.coverage_model.decide(self._coverage_features(question, lang, signals))
+        return SearchResult(question, lang, hits, coverage, notes, signals)
 
-    def _note_hits(self, scores: dict[str, Any], limit: int = 5) -> list[NoteHit]:
-        best = scores["note_best"]
-        order = [int(n) for n in np.argsort(-best, kind="stable")[:limit] if best[n] >= self.coverage.support_similarity]
-        return [
-            NoteHit(
-                note=self._index.notes[n],
-                score=float(best[n]),
-                chunk_ids=[self._index.chunks[c].id for c in self._index.note_chunks[n]],
-            )
-            for n in order
-        ]
-
-    def _signals(self, question: str, lang: str | None) -> dict[str, Any]:
-        idx = self._index
+    # -- signals and fusion --
+    def signals(self, question: str, lang: str | None, vector: np.ndarray,
+                dropped_notes: np.ndarray | None = None) -> QuerySignals:
+        """Every list's scores for `question` and their fusion. `dropped_notes`
+        (a mask over notes) scores the corpus as if those notes did not exist:
+        the ablation that shows an article without notes is not invisible."""
+        idx, w = self._index, self.weights
         n_chunks = len(idx.chunks)
-        qv = np.asarray(self._embeddings.embed_query_np(question), dtype=np.float32).reshape(1, -1)
+        q = np.asarray(vector, dtype=np.float64).reshape(-1)
+        chunk_sim = similarities(idx.chunk_matrix, q)
+        sentence_sim = similarities(idx.sentence_matrix, q)
+        offsets = np.array([q @ idx.language_offsets[cl] if cl in idx.language_offsets else 0.0
+                            for cl in idx.chunk_language])
+        best_sentence = np.full(n_chunks, -np.inf)
+        if len(sentence_sim):
+            np.maximum.at(best_sentence, idx.sentence_chunk, sentence_sim)
+        best_sentence = np.where(np.isfinite(best_sentence), best_sentence, chunk_sim)
+        dense = (1 - w.sentence_mix) * chunk_sim + w.sentence_mix * best_sentence - w.language_centering * offsets
 
-        dense_chunks = np.full(n_chunks, -1.0, dtype=np.float32)
-        sims, ids = idx.chunk_vectors.search(qv, n_chunks)
-        dense_chunks[ids[0][ids[0] >= 0]] = sims[0][ids[0] >= 0]
+        note_sim = similarities(idx.note_matrix, q)
+        note_best = np.full(len(idx.notes), -1.0)
+        note_question_best = np.full(len(idx.notes), -1.0)
+        if len(note_sim):
+            np.maximum.at(note_best, idx.note_vector_note, note_sim)
+            in_language = (idx.note_vector_kind == QUESTION) & (np.asarray(idx.note_vector_language) == lang)
+            if in_language.any():
+                np.maximum.at(note_question_best, idx.note_vector_note[in_language], note_sim[in_language])
+        if dropped_notes is not None:
+            note_best = np.where(dropped_notes, -1.0, note_best)
+            note_question_best = np.where(dropped_notes, -1.0, note_question_best)
+        dense_notes = self._per_chunk(note_best, dropped_notes)
 
-        dense_notes = np.full(n_chunks, -1.0, dtype=np.float32)
-        note_question_max = -1.0
-        note_best = np.full(len(idx.notes), -1.0, dtype=np.float32)
-        if idx.note_vectors.ntotal:
-            sims, ids = idx.note_vectors.search(qv, idx.note_vectors.ntotal)
-            valid = ids[0] >= 0
-            vec_ids, vec_sims = ids[0][valid], sims[0][valid]
-            note_ids = idx.note_vector_note[vec_ids]
-            np.maximum.at(note_best, note_ids, vec_sims)
-            is_question = idx.note_vector_kind[vec_ids] == QUESTION
-            if is_question.any():
-                note_question_max = float(vec_sims[is_question].max())
-            for n, sim in enumerate(note_best):
-                for c in idx.note_chunks[n]:
-                    dense_notes[c] = max(dense_notes[c], sim)
-
-        lexical_chunks = np.zeros(n_chunks, dtype=np.float32)
-        lexical_notes = np.zeros(n_chunks, dtype=np.float32)
-        lexical_best = 0.0
+        lexical_chunks = np.zeros(n_chunks)
+        lexical_bridge = np.zeros(n_chunks)
+        per_note = np.zeros(len(idx.notes))
         if lang is not None:
             for chunk_lang in FAMILY[lang]:
                 if chunk_lang in idx.chunk_bm25:
                     lex, chunk_ids = idx.chunk_bm25[chunk_lang]
-                    s = lex.scores(question)
-                    lexical_chunks[chunk_ids] = np.maximum(lexical_chunks[chunk_ids], s)
-            per_note = np.zeros(len(idx.notes), dtype=np.float32)
+                    lexical_chunks[chunk_ids] = np.maximum(lexical_chunks[chunk_ids], lex.scores(question))
+            for target, text in self._glossary.expand(question, lang).items():
+                if target in idx.chunk_bm25 and target not in FAMILY[lang]:
+                    lex, chunk_ids = idx.chunk_bm25[target]
+                    lexical_bridge[chunk_ids] = np.maximum(lexical_bridge[chunk_ids], lex.scores(text))
             for note_lang in plausible_languages(question, lang):
                 if note_lang in idx.note_bm25:
                     lex, owners = idx.note_bm25[note_lang]
                     np.maximum.at(per_note, owners, lex.scores(question))
-            if per_note.any():
-                lexical_best = float(per_note.max())
-                for n, score in enumerate(per_note):
-                    for c in idx.note_chunks[n]:
-                        lexical_notes[c] = max(lexical_notes[c], score)
-        return {
-            "dense_chunks": dense_chunks,
-            "dense_notes": dense_notes,
-            "lexical_chunks": lexical_chunks,
-            "lexical_notes": lexical_notes,
-            "note_best": note_best,
-            "note_question_max": note_question_max,
-            "lexical_best": lexical_best,
-        }
+        if dropped_notes is not None:
+            per_note = np.where(dropped_notes, 0.0, per_note)
+        lexical_notes = self._per_chunk(per_note, dropped_notes)
 
-    def _fuse(self, scores: dict[str, Any]) -> np.ndarray:
+        fused = self._fuse(dense, dense_notes, lexical_chunks, lexical_bridge, lexical_notes,
+                           alternatives=(chunk_sim, best_sentence - w.language_centering * offsets))
+        return QuerySignals(lang, q, dense, chunk_sim, sentence_sim, note_best, note_question_best, dense_notes,
+                            lexical_chunks, lexical_bridge, per_note, lexical_notes, fused, order_by_score(fused))
+
+    def _per_chunk(self, per_note: np.ndarray, dropped: np.ndarray | None) -> np.ndarray:
+        out = np.full(len(self._index.chunks), np.nan)
+        for c, note_ids in enumerate(self._index.chunk_notes):
+            values = [per_note[n] for n in note_ids if dropped is None or not dropped[n]]
+            if values:
+                out[c] = max(values)
+        return out
+
+    def _fuse(self, dense: np.ndarray, dense_notes: np.ndarray, lexical_chunks: np.ndarray,
+              lexical_bridge: np.ndarray, lexical_notes: np.ndarray,
+              alternatives: tuple[np.ndarray, ...] = ()) -> np.ndarray:
         w = self.weights
-        fused = np.zeros(len(self._index.chunks), dtype=np.float64)
-        for name, weight in (
-            ("dense_chunks", w.dense_chunks),
-            ("dense_notes", w.dense_notes),
-            ("lexical_notes", w.lexical_notes),
-            ("lexical_chunks", w.lexical_chunks),
-        ):
-            values = scores[name]
-            if weight <= 0 or not np.any(values > (0 if name.startswith("lexical") else -1)):
-                continue
-            ranks = np.empty(len(values), dtype=np.int64)
-            ranks[np.argsort(-values, kind="stable")] = np.arange(1, len(values) + 1)
-            contribution = weight / (w.rrf_k + ranks)
-            if name.startswith("lexical"):
-                contribution[values <= 0] = 0.0  # no term in common: no vote
-            fused += contribution
-        return fused
+        everyone = np.ones(len(dense), dtype=bool)
+        has_notes = ~np.isnan(dense_notes)
+        r_dense = soft_ranks(dense, everyone, w.dense_temperature)
+        # A chunk's best dense evidence: the fused view, or its raw or best-sentence similarity alone.
+        r_best_dense = np.minimum.reduce([r_dense, *(soft_ranks(a, everyone, w.dense_temperature)
+                                                    for a in alternatives)]) if alternatives else r_dense
+        r_notes = soft_ranks(np.nan_to_num(dense_notes, nan=-1.0), has_notes, w.dense_temperature)
 
-    def _covered(self, signals: dict[str, float]) -> bool:
-        probability = self.coverage.probability(signals["best_note_similarity"], signals["best_lexical"])
-        signals["coverage_probability"] = probability
-        return probability >= self.coverage.threshold
+        def share(values: np.ndarray) -> np.ndarray:
+            top = float(np.nanmax(values)) if np.any(np.nan_to_num(values) > 0) else 0.0
+            return np.nan_to_num(values) / top if top > 0 else np.zeros(len(values))
 
-    def _document(self, i: int, score: float, scores: dict[str, Any]) -> LCDocument:
-        chunk = self._index.chunks[i]
-        note_ids = [
-            self._index.notes[n].id
-            for n, chunk_ids in enumerate(self._index.note_chunks)
-            if i in chunk_ids and scores["note_best"][n] >= self.coverage.support_similarity
+        lc, lb, ln = share(lexical_chunks), share(lexical_bridge), share(lexical_notes)
+        r_lc = soft_ranks(lc, lc > 0, w.lexical_temperature)
+        r_lb = soft_ranks(lb, lb > 0, w.lexical_temperature)
+        r_ln = soft_ranks(ln, has_notes & (ln > 0), w.lexical_temperature)
+        chunk_lexical = np.maximum(lc, lb)
+        r_chunk_lexical = soft_ranks(chunk_lexical, chunk_lexical > 0, w.lexical_temperature)
+        # A chunk without notes is ranked in the note lists by its own evidence of the same kind.
+        r_notes = np.where(has_notes, r_notes, r_best_dense)
+        r_ln = np.where(has_notes, r_ln, r_chunk_lexical)
+        return reciprocal_rank_fusion([
+            RankedList("dense", r_dense, w.dense_chunks),
+            RankedList("dense_notes", r_notes, w.dense_notes),
+            RankedList("lexical_notes", r_ln, w.lexical_notes),
+            RankedList("lexical_chunks", r_lc, w.lexical_chunks),
+            RankedList("lexical_bridge", r_lb, w.lexical_bridge),
+        ], w.rrf_k)
+
+    # -- coverage --
+    def _coverage_features(self, question: str, lang: str | None, s: QuerySignals) -> CoverageFeatures:
+        top = np.sort(s.fused)[::-1]
+        return CoverageFeatures(
+            best_note_similarity=float(s.note_best.max()) if len(s.note_best) else -1.0,
+            best_question_similarity=float(s.note_question_best.max()) if len(s.note_question_best) else -1.0,
+            best_lexical=float(s.lexical_notes_per_note.max()) if len(s.lexical_notes_per_note) else 0.0,
+            best_dense=float(s.dense.max()) if len(s.dense) else -1.0,
+            top_fused=float(top[0]) if len(top) else 0.0,
+            fused_gap=float(top[0] - top[1]) if len(top) > 1 else 0.0,
+            specific_terms=tuple(self._vocabulary.unsupported_specific_terms(question, lang or "en")),
+            unsupported_words=len(self._vocabulary.unsupported_words(question, lang or "en")),
+            content_words=max(1, len([w for w in tokenize(question, lang or "en")])),
+            amount_missing=asks_for_amount(question, lang or "en") and not any(
+                has_figure(self._index.chunks[int(c)].text) for c in s.order[:3]),
+        )
+
+    # -- output --
+    def _note_hits(self, s: QuerySignals, limit: int = 5) -> list[NoteHit]:
+        idx = self._index
+        rank_of = np.empty(len(idx.chunks), dtype=np.int64)
+        rank_of[s.order] = np.arange(1, len(s.order) + 1)
+        candidates = [int(n) for n in order_by_score(s.note_best)[:limit]
+                      if s.note_best[n] >= self.support_similarity]
+        return [
+            NoteHit(note=idx.notes[n], score=float(s.note_best[n]),
+                    chunk_ids=[idx.chunks[c].id for c in idx.note_chunks[n]],
+                    question_score=float(s.note_question_best[n]),
+                    chunk_rank=int(min((rank_of[c] for c in idx.note_chunks[n]), default=len(idx.chunks))))
+            for n in candidates
         ]
+
+    def chunk_note_hits(self, s: QuerySignals, chunk: int) -> list[NoteHit]:
+        """The notes whose quote sits in `chunk`, with their match to the question."""
+        idx = self._index
+        rank_of = np.empty(len(idx.chunks), dtype=np.int64)
+        rank_of[s.order] = np.arange(1, len(s.order) + 1)
+        chosen = [n for n in idx.chunk_notes[chunk] if s.note_best[n] > -1]
+        return [
+            NoteHit(note=idx.notes[n], score=float(s.note_best[n]),
+                    chunk_ids=[idx.chunks[c].id for c in idx.note_chunks[n]],
+                    question_score=float(s.note_question_best[n]),
+                    chunk_rank=int(min((rank_of[c] for c in idx.note_chunks[n]), default=len(idx.chunks))))
+            for n in chosen
+        ]
+
+    def _document(self, i: int, s: QuerySignals) -> LCDocument:
+        chunk = self._index.chunks[i]
+        note_ids = [self._index.notes[n].id for n in self._index.chunk_notes[i]
+                    if s.note_best[n] >= self.support_similarity]
         return LCDocument(
             page_content=chunk.text,
             id=chunk.id,
@@ -271,15 +358,16 @@ class HybridRetriever(BaseRetriever):
                 "heading": chunk.heading,
                 "start_index": chunk.start_index,
                 "end_index": chunk.end_index,
-                "score": round(score, 6),
-                "dense_similarity": round(float(scores["dense_chunks"][i]), 4),
-                "note_similarity": round(float(scores["dense_notes"][i]), 4),
+                "score": round(float(s.fused[i]), 6),
+                "dense_similarity": round(float(s.chunk_similarity[i]), 4),
+                "note_similarity": round(float(np.nan_to_num(s.dense_notes[i], nan=-1.0)), 4),
                 "note_ids": note_ids,
             },
         )
 
 
 def load_retriever(
+    settings: Any = None,
     *,
     corpus_dir: Path | None = None,
     index_dir: Path | None = None,
@@ -288,17 +376,19 @@ def load_retriever(
     progress: Any = None,
     k: int = 5,
 ) -> HybridRetriever:
-    """A ready retriever from settings (building the index when needed)."""
+    """A ready retriever (building the index when needed) from `settings` (default: the environment)."""
     from assistant.embeddings import get_embeddings
+    from assistant.glossary import load_glossary
     from assistant.settings import get_settings
 
-    settings = get_settings()
-    embeddings = embeddings or get_embeddings()
+    settings = settings or get_settings()
+    embeddings = embeddings or get_embeddings(settings=settings)
+    corpus = Path(corpus_dir or settings.corpus_dir)
     index = load_index(
-        Path(corpus_dir or settings.corpus_dir),
+        corpus,
         Path(index_dir or settings.index_dir),
         embeddings,
         auto_rebuild=settings.auto_rebuild_index if auto_rebuild is None else auto_rebuild,
         progress=progress,
     )
-    return HybridRetriever(index, embeddings, k=k, max_query_chars=settings.max_query_chars)
+    return HybridRetriever(index, embeddings, load_glossary(corpus), k=k, max_query_chars=settings.max_query_chars)

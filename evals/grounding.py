@@ -93,6 +93,8 @@ def reply_ungrounded_numbers(reply: dict[str, Any], sources: Sources) -> list[st
         texts += [c.get("quote") or "", c.get("title") or "", c.get("heading") or ""]
         for note in sources.notes_for(c):
             texts.append(note.summary.get(language, ""))
+    # A partly covered answer names the question's terms the sources lack: the user's words, not a claim.
+    texts += list(reply.get("missing_terms") or [])
     data: list[Any] = []
     tool = reply.get("tool")
     if tool:

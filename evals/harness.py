@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,6 +43,8 @@ from evals.baselines import bm25_search, dense_search, prewarm
 from evals.client import HttpClient, InProcessClient
 from evals.grounding import Sources
 from evals.grouping import per_group
+from evals.outcomes import answer_items, pass_items, retrieval_items
+from evals.stats import bootstrap_interval
 from evals.retrieval import (
     QuestionItem,
     RetrievalItem,
@@ -52,6 +55,7 @@ from evals.retrieval import (
 from evals.routing import RoutingItem, load_routing_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
+DATASETS = Path(__file__).resolve().parent / "datasets"
 LANGUAGES = ("sv", "fi", "da", "nb", "en")
 RANK_METRICS = ("recall@1", "recall@3", "recall@5", "mrr@10", "ndcg@10")
 QUICK_CONVERSATIONS = ("conv-fi-staffing", "conv-en-questions")
@@ -119,7 +123,9 @@ def flatten_retrieval(metrics: dict[str, float], prefix: str, summary: dict[str,
         _put(metrics, f"{prefix}.per_language.{lang}", values)
     if coverage:
         cov = summary["coverage"]
-        _put(metrics, f"{prefix}.coverage", {k: cov[k] for k in ("answerable_covered", "unanswerable_declined")})
+        _put(metrics, f"{prefix}.coverage", {k: cov[k] for k in ("answerable_covered", "unanswerable_declined",
+                                                                  "answerable_partial", "unanswerable_not_covered")
+                                             if k in cov})
 
 
 def flatten_grouped(metrics: dict[str, float], prefix: str, summary: dict[str, Any]) -> None:
@@ -188,9 +194,60 @@ def _search_texts(retrieval: Iterable[RetrievalItem], answers: Iterable[answers_
     return texts
 
 
+@dataclass
+class Split:
+    """One part of the datasets: `dev` (evals/datasets/, tuned on) or `test`
+    (evals/datasets/test/, written before tuning and only read when reporting).
+    A split lacks the datasets whose files are absent."""
+
+    name: str
+    retrieval: list[RetrievalItem] = field(default_factory=list)
+    answers: list[answers_mod.AnswerItem] = field(default_factory=list)
+    routing: list[RoutingItem] = field(default_factory=list)
+    conversations: list[conv_mod.Conversation] = field(default_factory=list)
+    extraction: list[tools_eval.ExtractionItem] = field(default_factory=list)
+    references: list[tools_eval.ReferenceCase] = field(default_factory=list)
+
+    @property
+    def prefix(self) -> str:
+        """Metric names of the dev split are unprefixed (thresholds and baselines use them)."""
+        return "" if self.name == "dev" else f"{self.name}."
+
+    def sizes(self) -> dict[str, int]:
+        return {"retrieval": len(self.retrieval), "answers": len(self.answers), "routing": len(self.routing),
+                "conversations": len(self.conversations),
+                "conversation_turns": sum(len(c.turns) for c in self.conversations),
+                "extraction": len(self.extraction), "tool_reference": len(self.references)}
+
+
+def load_split(name: str, folder: Path) -> Split:
+    def opt(file: str, loader: Callable[[Path], list[Any]]) -> list[Any]:
+        path = folder / file
+        return loader(path) if path.is_file() else []
+
+    return Split(
+        name=name,
+        retrieval=opt("retrieval.jsonl", load_retrieval_dataset),
+        answers=opt("answers.jsonl", answers_mod.load_answers_dataset),
+        routing=opt("routing.jsonl", load_routing_dataset),
+        conversations=opt("conversations.jsonl", conv_mod.load_conversations),
+        extraction=opt("tools.jsonl", tools_eval.load_extraction_dataset),
+        references=opt("tool_reference.jsonl", tools_eval.load_reference_dataset),
+    )
+
+
+def quick_split(split: Split) -> Split:
+    return Split(split.name, quick_questions(split.retrieval, per_language=2, unanswerable=3),
+                 quick_questions(split.answers, per_language=1, unanswerable=1), quick_routing(split.routing),
+                 quick_conversations(split.conversations) if split.conversations else [],
+                 split.extraction, split.references)
+
+
 def run_eval(*, url: str | None = None, quick: bool = False, retriever: Any = None,
-             stages: Stages | None = None) -> dict[str, Any]:
-    """Run every evaluation and return the results (meta, metrics, sections, failures)."""
+             stages: Stages | None = None, splits: list[Split] | None = None) -> dict[str, Any]:
+    """Run every evaluation on every split and return the results (meta, metrics,
+    per-item values, sections, failures). Dev metrics keep their plain names;
+    test metrics are prefixed `test.`."""
     stages = stages or Stages()
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -207,27 +264,20 @@ def run_eval(*, url: str | None = None, quick: bool = False, retriever: Any = No
     def timed(name: str, t0: float) -> None:
         timings[name] = round(time.perf_counter() - t0, 2)
 
-    retrieval_items = load_retrieval_dataset()
-    answer_items = answers_mod.load_answers_dataset()
-    routing_items = load_routing_dataset()
-    conversations = conv_mod.load_conversations()
-    extraction_items = tools_eval.load_extraction_dataset()
-    references = tools_eval.load_reference_dataset()
+    if splits is None:
+        splits = [load_split("dev", DATASETS)]
+        if (DATASETS / "test").is_dir():
+            splits.append(load_split("test", DATASETS / "test"))
     if quick:
-        retrieval_items = quick_questions(retrieval_items, per_language=2, unanswerable=3)
-        answer_items = quick_questions(answer_items, per_language=1, unanswerable=1)
-        routing_items, conversations = quick_routing(routing_items), quick_conversations(conversations)
-    meta["datasets"] = {"retrieval": len(retrieval_items), "answers": len(answer_items),
-                        "routing": len(routing_items), "conversations": len(conversations),
-                        "conversation_turns": sum(len(c.turns) for c in conversations),
-                        "extraction": len(extraction_items), "tool_reference": len(references)}
+        splits = [quick_split(s) for s in splits if s.name == "dev"]
+    meta["datasets"] = {s.name: s.sizes() for s in splits}
 
     from assistant.settings import get_settings
 
     settings = get_settings()
     sources = Sources.load(settings.corpus_dir)
-    texts = sources.texts
     metrics: dict[str, float] = {}
+    items: dict[str, dict[str, float]] = {}
     sections: dict[str, Any] = {}
     failures: dict[str, Any] = {}
     notes: list[str] = []
@@ -267,13 +317,73 @@ def run_eval(*, url: str | None = None, quick: bool = False, retriever: Any = No
                 except Exception as exc:  # an LLM that cannot be built is reported, not fatal
                     notes.append(f"LLM answerer ({settings.llm}) not evaluated: {exc}")
             t0 = time.perf_counter()
-            warm = _search_texts(retrieval_items, answer_items, routing_items, conversations)
+            warm = [text for s in splits for text in _search_texts(s.retrieval, s.answers, s.routing,
+                                                                   s.conversations)]
             prewarm(retriever, warm, progress=lambda done, total: stages.update("warm-up", done, total))
             timed("warm-up", t0)
+        if url:
+            notes.append("Retrieval baselines need the index in-process; not run against a server (--url).")
+            notes.append("Argument extraction has no API endpoint; it is measured with the local package.")
+        elif not settings.llm:
+            notes.append("No LLM configured (ASSISTANT_LLM unset): the LLM answerer row is skipped.")
 
-        # -- retrieval: the system, then the baselines on the same index --
+        for split in splits:
+            run = _SplitRun(split, client, llm_client, retriever if not url else None, sources, stages, timed)
+            run.evaluate()
+            metrics.update(run.metrics)
+            items.update(run.items)
+            sections.update(run.sections)
+            failures.update(run.failures)
+
+    timings["total"] = round(time.perf_counter() - started, 2)
+    meta["timings"] = timings
+    meta["notes"] = notes
+    meta["splits"] = [s.name for s in splits]
+    intervals = {}
+    for name, values in items.items():
+        interval = bootstrap_interval(list(values.values()))
+        if interval is not None:
+            intervals[name] = [interval.low, interval.high]
+    return {"meta": meta, "metrics": dict(sorted(metrics.items())), "items": items, "intervals": intervals,
+            "sections": sections, "failures": failures}
+
+
+class _SplitRun:
+    """The evaluations of one split; results keyed by the split's metric prefix."""
+
+    def __init__(self, split: Split, client: Any, llm_client: Any, retriever: Any, sources: Sources,
+                 stages: Stages, timed: Callable[[str, float], None]) -> None:
+        self.split, self.client, self.llm_client, self.retriever = split, client, llm_client, retriever
+        self.sources, self.stages, self.timed = sources, stages, timed
+        self.p = split.prefix
+        self.metrics: dict[str, float] = {}
+        self.items: dict[str, dict[str, float]] = {}
+        self.sections: dict[str, Any] = {}
+        self.failures: dict[str, Any] = {}
+
+    def _label(self, name: str) -> str:
+        return name if self.split.name == "dev" else f"{name} ({self.split.name})"
+
+    def _items(self, values: dict[str, dict[str, float]]) -> None:
+        self.items.update({f"{self.p}{k}": v for k, v in values.items()})
+
+    def evaluate(self) -> None:
+        s = self.split
+        if s.retrieval:
+            self.retrieval()
+        if s.answers:
+            self.answers()
+        if s.routing:
+            self.routing()
+        if s.conversations:
+            self.conversations()
+        if s.extraction or s.references:
+            self.tools()
+
+    def retrieval(self) -> None:
         t0 = time.perf_counter()
-        step = stages.stage("retrieval", len(retrieval_items))
+        texts = self.sources.texts
+        step = self.stages.stage(self._label("retrieval"), len(self.split.retrieval))
 
         def stepping(search: Any) -> Any:
             def wrapped(question: str, k: int, language: str | None) -> Any:
@@ -282,119 +392,122 @@ def run_eval(*, url: str | None = None, quick: bool = False, retriever: Any = No
                 return out
             return wrapped
 
-        rows = run_retrieval(retrieval_items, stepping(client.search), texts)
+        rows = run_retrieval(self.split.retrieval, stepping(self.client.search), texts)
         summary = summarise(rows)
-        sections["retrieval"] = {"hybrid": summary}
-        flatten_retrieval(metrics, "retrieval", summary, coverage=True)
-        questions = {i.id: i.question for i in retrieval_items}
-        failures["retrieval"] = [
+        self.sections[f"{self.p}retrieval"] = {"hybrid": summary}
+        flatten_retrieval(self.metrics, f"{self.p}retrieval", summary, coverage=True)
+        self._items(retrieval_items(rows))
+        questions = {i.id: i.question for i in self.split.retrieval}
+        self.failures[f"{self.p}retrieval"] = [
             {"id": r["id"], "language": r["language"], "message": questions[r["id"]],
              "reasons": [f"first relevant passage at rank {r['rank']}" if r["rank"]
                          else "no relevant passage in the top 10"]}
             for r in rows if r["answerable"] and not (r["rank"] and r["rank"] <= 5)
         ] + [{"id": r["id"], "language": r["language"], "message": questions[r["id"]],
               "reasons": ["unanswerable, but retrieval says covered"]}
-             for r in rows if not r["answerable"] and r["covered"]]
-        timed("retrieval", t0)
-
-        if not url:
+             for r in rows if not r["answerable"] and not r["declined"]]
+        self.timed(self._label("retrieval"), t0)
+        if self.retriever is not None:
             t0 = time.perf_counter()
             for name, factory in (("bm25", bm25_search), ("dense", dense_search)):
-                step = stages.stage(f"baseline {name}", len(retrieval_items))
-                summary = summarise(run_retrieval(retrieval_items, stepping(factory(retriever)), texts))
-                sections["retrieval"][name] = summary
-                flatten_retrieval(metrics, f"baselines.{name}", summary, coverage=False)
-            timed("baselines", t0)
-        else:
-            notes.append("Retrieval baselines need the index in-process; not run against a server (--url).")
+                step = self.stages.stage(self._label(f"baseline {name}"), len(self.split.retrieval))
+                base_rows = run_retrieval(self.split.retrieval, stepping(factory(self.retriever)), texts)
+                summary = summarise(base_rows)
+                self.sections[f"{self.p}retrieval"][name] = summary
+                flatten_retrieval(self.metrics, f"{self.p}baselines.{name}", summary, coverage=False)
+            self.timed(self._label("baselines"), t0)
 
-        # -- answers --
+    def answers(self) -> None:
         t0 = time.perf_counter()
-        rows = answers_mod.run_answers(client, answer_items, sources, stages.stage("answers", len(answer_items)))
+        items = self.split.answers
+        rows = answers_mod.run_answers(self.client, items, self.sources,
+                                       self.stages.stage(self._label("answers"), len(items)))
         summary = answers_mod.summarise_answers(rows)
-        sections["answers"] = summary
-        flatten_grouped(metrics, "answers", summary)
-        failures["answers"] = answers_mod.failures(rows, answer_items)
-        timed("answers", t0)
-        if llm_client is not None:
+        self.sections[f"{self.p}answers"] = summary
+        flatten_grouped(self.metrics, f"{self.p}answers", summary)
+        self._items(answer_items(rows))
+        self.failures[f"{self.p}answers"] = answers_mod.failures(rows, items)
+        self.timed(self._label("answers"), t0)
+        if self.llm_client is not None:
             t0 = time.perf_counter()
-            rows = answers_mod.run_answers(llm_client, answer_items, sources,
-                                           stages.stage("answers (LLM)", len(answer_items)))
+            rows = answers_mod.run_answers(self.llm_client, items, self.sources,
+                                           self.stages.stage(self._label("answers (LLM)"), len(items)))
             summary = answers_mod.summarise_answers(rows)
-            sections["answers_llm"] = summary
-            flatten_grouped(metrics, "answers_llm", summary)
-            failures["answers_llm"] = answers_mod.failures(rows, answer_items)
-            timed("answers (LLM)", t0)
-        elif not url and not settings.llm:
-            notes.append("No LLM configured (ASSISTANT_LLM unset): the LLM answerer row is skipped.")
+            self.sections[f"{self.p}answers_llm"] = summary
+            flatten_grouped(self.metrics, f"{self.p}answers_llm", summary)
+            self.failures[f"{self.p}answers_llm"] = answers_mod.failures(rows, items)
+            self.timed(self._label("answers (LLM)"), t0)
 
-        # -- routing --
+    def routing(self) -> None:
         t0 = time.perf_counter()
-        step = stages.stage("routing", len(routing_items))
-        if url:
+        items = self.split.routing
+        step = self.stages.stage(self._label("routing"), len(items))
+        if self.retriever is None:
             from evals.routing_api import run_routing_api
 
-            rows = run_routing_api(client, routing_items, step)
+            rows = run_routing_api(self.client, items, step)
         else:
             from assistant.errors import AssistantError
             from evals.routing import run_routing
 
             rows = []
-            for item in routing_items:
+            for item in items:
                 try:
-                    rows += run_routing(client.engine, [item])
+                    rows += run_routing(self.client.engine, [item])
                 except AssistantError as exc:  # an error is a wrong route, not a crashed run
                     rows.append({"id": item.id, "language": item.language, "message": item.message,
                                  "expected": item.intent, "got": f"error ({exc.code})", "tool": None, "command": None,
                                  "ok": False, "expected_tool": item.tool, "expected_command": item.command})
                 step()
         summary = summarise_routing(rows)
-        sections["routing"] = summary
-        flatten_grouped(metrics, "routing", summary)
-        failures["routing"] = [
+        self.sections[f"{self.p}routing"] = summary
+        flatten_grouped(self.metrics, f"{self.p}routing", summary)
+        self._items(pass_items(rows, "routing.accuracy"))
+        self.failures[f"{self.p}routing"] = [
             {"id": r["id"], "language": r["language"], "message": r["message"],
              "reasons": [(f"got {r['got']}/{r['tool'] or r['command'] or '-'}, expected "
                           f"{r['expected']}/{r['expected_tool'] or r['expected_command'] or '-'}")]}
             for r in rows if not r["ok"]
         ]
-        timed("routing", t0)
+        self.timed(self._label("routing"), t0)
 
-        # -- conversations --
+    def conversations(self) -> None:
         t0 = time.perf_counter()
-        rows = conv_mod.run_conversations(client, conversations, sources,
-                                          stages.stage("conversations", len(conversations)))
+        convs = self.split.conversations
+        rows = conv_mod.run_conversations(self.client, convs, self.sources,
+                                          self.stages.stage(self._label("conversations"), len(convs)))
         summary = conv_mod.summarise_conversations(rows)
-        sections["conversations"] = {**summary, "scripts": [{"id": r["id"], "language": r["language"],
-                                                             "turns": len(r["turns"]), "passed": r["passed"]}
-                                                            for r in rows]}
-        flatten_grouped(metrics, "conversations", summary)
-        failures["conversations"] = conv_mod.failures(rows)
-        timed("conversations", t0)
+        self.sections[f"{self.p}conversations"] = {
+            **summary, "scripts": [{"id": r["id"], "language": r["language"], "turns": len(r["turns"]),
+                                    "passed": r["passed"]} for r in rows]}
+        flatten_grouped(self.metrics, f"{self.p}conversations", summary)
+        self._items(pass_items(rows, "conversations.passed", "passed"))
+        self.failures[f"{self.p}conversations"] = conv_mod.failures(rows)
+        self.timed(self._label("conversations"), t0)
 
-        # -- tools --
+    def tools(self) -> None:
         t0 = time.perf_counter()
-        step = stages.stage("extraction", len(extraction_items))
-        rows = tools_eval.run_extraction(extraction_items)
-        for _ in rows:
-            step()
-        summary = tools_eval.summarise_extraction(rows)
-        sections["extraction"] = summary
-        flatten_grouped(metrics, "extraction", summary)
-        failures["extraction"] = [{"id": r["id"], "language": r["language"], "got": r["got"],
-                                   "expected": r["expected"]} for r in rows if not r["ok"]]
-        if url:
-            notes.append("Argument extraction has no API endpoint; it is measured with the local package.")
-        step = stages.stage("tool references", len(references))
-        rows = tools_eval.run_references(client, references)
-        for _ in rows:
-            step()
-        summary = tools_eval.summarise_references(rows)
-        sections["tool_reference"] = {**summary, "cases": rows}
-        flatten_grouped(metrics, "tool_reference", summary)
-        failures["tool_reference"] = [{"id": r["id"], "reasons": r["problems"]} for r in rows if not r["ok"]]
-        timed("tools", t0)
-
-    timings["total"] = round(time.perf_counter() - started, 2)
-    meta["timings"] = timings
-    meta["notes"] = notes
-    return {"meta": meta, "metrics": dict(sorted(metrics.items())), "sections": sections, "failures": failures}
+        if self.split.extraction:
+            step = self.stages.stage(self._label("extraction"), len(self.split.extraction))
+            rows = tools_eval.run_extraction(self.split.extraction)
+            for _ in rows:
+                step()
+            summary = tools_eval.summarise_extraction(rows)
+            self.sections[f"{self.p}extraction"] = summary
+            flatten_grouped(self.metrics, f"{self.p}extraction", summary)
+            self._items(pass_items(rows, "extraction.exact_match"))
+            self.failures[f"{self.p}extraction"] = [
+                {"id": r["id"], "language": r["language"], "got": r["got"], "expected": r["expected"]}
+                for r in rows if not r["ok"]]
+        if self.split.references:
+            step = self.stages.stage(self._label("tool references"), len(self.split.references))
+            rows = tools_eval.run_references(self.client, self.split.references)
+            for _ in rows:
+                step()
+            summary = tools_eval.summarise_references(rows)
+            self.sections[f"{self.p}tool_reference"] = {**summary, "cases": rows}
+            flatten_grouped(self.metrics, f"{self.p}tool_reference", summary)
+            self._items(pass_items(rows, "tool_reference.passed"))
+            self.failures[f"{self.p}tool_reference"] = [{"id": r["id"], "reasons": r["problems"]}
+                                                        for r in rows if not r["ok"]]
+        self.timed(self._label("tools"), t0)

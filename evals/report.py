@@ -68,13 +68,34 @@ def gate_summary(results: dict[str, Any], config: GateConfig, violations: list[V
     return {
         "passed": not violations and not any(c.regression for c in changes if compared),
         "violations": [{"metric": v.metric, "value": v.value, "rule": v.rule} for v in violations],
-        "regressions": [{"metric": c.metric, "current": c.current, "baseline": c.baseline, "delta": c.delta}
+        "regressions": [{"metric": c.metric, "current": c.current, "baseline": c.baseline, "delta": c.delta,
+                         "newly_failing": c.newly_failing, "p_not_worse": c.p_not_worse}
                         for c in changes if c.regression and compared],
+        "newly_failing": {c.metric: c.newly_failing for c in changes if c.newly_failing},
         "max_drop": config.max_drop,
         "baseline": {"timestamp": base_meta.get("timestamp"), "commit": (base_meta.get("git") or {}).get("commit"),
                      "compared": compared} if baseline else None,
         "changes": {c.metric: round(c.delta, 6) for c in changes if abs(c.delta) > 1e-12},
     }
+
+
+def regression_reason(regression: dict[str, Any], config: GateConfig) -> str:
+    """Why a metric fails the baseline comparison, naming the items that fell."""
+    failing = regression.get("newly_failing") or []
+    if regression.get("p_not_worse") is None:
+        return f"worse than the baseline by more than {config.max_drop:g}"
+    shown = ", ".join(failing[:12]) + (" …" if len(failing) > 12 else "")
+    return (f"{len(failing)} item(s) newly fail ({shown}) and the drop is beyond noise "
+            f"(paired bootstrap: not worse in {regression['p_not_worse']:.1%} of resamples)")
+
+
+def interval_text(results: dict[str, Any], metric: str) -> str:
+    """"0.86–0.97 (n=87)": the 95 % bootstrap interval and item count of a metric."""
+    interval = (results.get("intervals") or {}).get(metric)
+    n = len((results.get("items") or {}).get(metric) or {})
+    if not interval or not n:
+        return ""
+    return f"{interval[0]:.2f}–{interval[1]:.2f} (n={n})"
 
 
 # ---------------------------------------------------------------- chart
@@ -155,15 +176,19 @@ def headline_rows(results: dict[str, Any], config: GateConfig, changes: dict[str
             if change and change.regression:
                 delta += " ⚠"
             base = fmt(metric, change.baseline) if change else "—"
+            test_metric = f"test.{metric}"
+            test_value = fmt(test_metric, metrics.get(test_metric)) if test_metric in metrics else "—"
+            test_interval = interval_text(results, test_metric)
             rows.append([label, f"`{metric}`" if markdown else metric, fmt(metric, value),
-                         threshold.describe() if threshold else "", base, delta, status])
+                         interval_text(results, metric), threshold.describe() if threshold else "", base, delta,
+                         status, test_value + (f" [{test_interval}]" if test_interval else "")])
         if rows:
             out.append((group, rows))
     return out
 
 
-def retrieval_rows(results: dict[str, Any]) -> list[list[str]]:
-    retrieval = results["sections"].get("retrieval") or {}
+def retrieval_rows(results: dict[str, Any], key: str = "retrieval") -> list[list[str]]:
+    retrieval = results["sections"].get(key) or {}
     rows = []
     for key, label in SYSTEMS:
         s = retrieval.get(key)
@@ -226,8 +251,8 @@ def write_markdown(results: dict[str, Any], path: Path, chart: Path | None, conf
     ]
     problems = [f"- `{v['metric']}` = {fmt(v['metric'], v['value'])}: {v['rule']}" for v in gate.get("violations", [])]
     problems += [f"- `{r['metric']}` went from {fmt(r['metric'], r['baseline'])} to "
-                 f"{fmt(r['metric'], r['current'])} ({r['delta']:+.3f}): worse than the baseline by more than "
-                 f"{gate.get('max_drop')}" for r in gate.get("regressions", [])]
+                 f"{fmt(r['metric'], r['current'])} ({r['delta']:+.3f}): {regression_reason(r, config)}"
+                 for r in gate.get("regressions", [])]
     if problems:
         lines += ["What fails the gate:", "", *problems, ""]
     base = gate.get("baseline")
@@ -243,7 +268,11 @@ def write_markdown(results: dict[str, Any], path: Path, chart: Path | None, conf
     table = []
     for group, rows in headline_rows(results, config, by_metric):
         table += [[f"**{group}**" if i == 0 else "", *row] for i, row in enumerate(rows)]
-    lines += [_md_table(["", "", "metric", "value", "threshold", "baseline", "change", ""], table), ""]
+    lines += ["Dev is the split the system was tuned on; test was written before tuning and is only read when "
+              "reporting. Intervals are 95 % bootstrap intervals over the items (n = item count): a difference "
+              "inside them is noise.", ""]
+    lines += [_md_table(["", "", "metric", "dev", "dev 95 % interval", "threshold", "baseline", "change", "",
+                         "test [95 % interval]"], table), ""]
     lines += ["## Retrieval: system vs baselines", "",
               ("Same index for all three: BM25 over the chunks of every language (best score over the language "
                "indexes); dense = the question's vector against the chunk vectors only (no notes); hybrid = the "
@@ -252,6 +281,13 @@ def write_markdown(results: dict[str, Any], path: Path, chart: Path | None, conf
     ans = results["sections"].get("answers")
     if ans:
         lines += ["## Answers", "", _md_table(ANSWERS_HEADER, answers_rows(ans)), ""]
+    if results["sections"].get("test.retrieval") or results["sections"].get("test.answers"):
+        lines += ["## Test split (written before tuning)", ""]
+        if results["sections"].get("test.retrieval"):
+            lines += ["### Retrieval", "", _md_table(RETRIEVAL_HEADER, retrieval_rows(results, "test.retrieval")), ""]
+        if results["sections"].get("test.answers"):
+            lines += ["### Answers", "", _md_table(ANSWERS_HEADER, answers_rows(results["sections"]["test.answers"])),
+                      ""]
     llm = results["sections"].get("answers_llm")
     if llm:
         lines += [f"### With the LLM answerer ({meta.get('llm')})", "",
@@ -288,9 +324,10 @@ def write_markdown(results: dict[str, Any], path: Path, chart: Path | None, conf
     if base:
         lines += ["## Change against the baseline", ""]
         if changed:
-            lines.append(_md_table(["metric", "baseline", "now", "change"], [
+            lines.append(_md_table(["metric", "baseline", "now", "change", "newly failing", "newly passing"], [
                 [f"`{c.metric}`", fmt(c.metric, c.baseline), fmt(c.metric, c.current),
-                 c.describe() + (" ⚠" if c.regression else "")] for c in changed]))
+                 c.describe() + (" ⚠" if c.regression else ""), ", ".join(c.newly_failing[:10]),
+                 ", ".join(c.newly_passing[:10])] for c in changed]))
         else:
             lines.append("No metric changed.")
         lines.append("")
@@ -339,17 +376,18 @@ def print_console(results: dict[str, Any], config: GateConfig, changes: list[Cha
 
     by_metric = {c.metric: c for c in changes}
     table = Table(title="Evaluation", show_lines=False, title_justify="left")
-    for col, justify in (("", "left"), ("metric", "left"), ("value", "right"), ("threshold", "left"),
-                         ("baseline", "right"), ("change", "right"), ("", "center")):
+    for col, justify in (("", "left"), ("metric", "left"), ("dev", "right"), ("95 % interval (n)", "right"),
+                         ("threshold", "left"), ("baseline", "right"), ("change", "right"), ("", "center"),
+                         ("test [95 % interval]", "right")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for group, rows in headline_rows(results, config, by_metric, markdown=False):
         table.add_section()
         for i, row in enumerate(rows):
             change = by_metric.get(row[1])
-            delta = row[5]
+            delta = row[6]
             if change and change.better is not None:
                 delta = f"[{'green' if change.better else 'red'}]{delta}[/]"
-            table.add_row(group if i == 0 else "", row[0], row[2], row[3], row[4], delta, row[6])
+            table.add_row(group if i == 0 else "", row[0], row[2], row[3], row[4], row[5], delta, row[7], row[8])
     console.print(table)
 
     with_baselines = len(results["sections"].get("retrieval") or {}) > 1

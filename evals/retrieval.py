@@ -62,15 +62,16 @@ def is_relevant(hit: dict[str, Any], spans: list[tuple[str, int, int]]) -> bool:
     )
 
 
-#: A search function: question, k, language hint -> (hits' metadata, covered)
-SearchFn = Callable[[str, int, str | None], tuple[list[dict[str, Any]], bool]]
+#: A search function: question, k, language hint -> (hits' metadata, coverage outcome:
+#: "covered", "partial" or "not_covered")
+SearchFn = Callable[[str, int, str | None], tuple[list[dict[str, Any]], str]]
 
 
 def run_retrieval(items: Iterable[RetrievalItem], search: SearchFn, texts: dict[str, str]) -> list[dict[str, Any]]:
-    """Per-question outcomes: rank of the first relevant hit (or None) and covered."""
+    """Per-question outcomes: rank of the first relevant hit (or None) and the coverage outcome."""
     rows = []
     for item in items:
-        hits, covered = search(item.question, 10, item.language)
+        hits, coverage = search(item.question, 10, item.language)
         spans = gold_spans(item, texts) if item.answerable else []
         relevant = [is_relevant(h, spans) for h in hits]
         rank = relevant.index(True) + 1 if any(relevant) else None
@@ -82,7 +83,11 @@ def run_retrieval(items: Iterable[RetrievalItem], search: SearchFn, texts: dict[
                 "cross_lingual": item.cross_lingual,
                 "rank": rank,
                 "relevant": relevant,
-                "covered": covered,
+                "coverage": coverage,
+                # answered at all (a "partial" answer says what the sources lack, then quotes the closest passage)
+                "covered": coverage != "not_covered",
+                # declined what it cannot answer: not covered, or marked partly covered
+                "declined": coverage != "covered",
             }
         )
     return rows
@@ -115,7 +120,10 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "per_language": per_group(answerable, "language", _metrics),
         "coverage": {
             "answerable_covered": sum(r["covered"] for r in answerable) / max(1, len(answerable)),
-            "unanswerable_declined": sum(not r["covered"] for r in unanswerable) / max(1, len(unanswerable)),
+            "unanswerable_declined": sum(r["declined"] for r in unanswerable) / max(1, len(unanswerable)),
+            "answerable_partial": sum(r["coverage"] == "partial" for r in answerable) / max(1, len(answerable)),
+            "unanswerable_not_covered": sum(r["coverage"] == "not_covered" for r in unanswerable)
+            / max(1, len(unanswerable)),
             "n_answerable": len(answerable),
             "n_unanswerable": len(unanswerable),
         },
@@ -125,9 +133,9 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def retriever_search(retriever: Any) -> SearchFn:
     """Adapt a HybridRetriever to SearchFn (the language hint is ignored: detection is part of the system)."""
 
-    def search(question: str, k: int, _language: str | None) -> tuple[list[dict[str, Any]], bool]:
+    def search(question: str, k: int, _language: str | None) -> tuple[list[dict[str, Any]], str]:
         result = retriever.search(question, k=k)
-        return [d.metadata for d in result.hits], result.covered
+        return [d.metadata for d in result.hits], result.coverage.outcome
 
     return search
 

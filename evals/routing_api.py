@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from evals.routing import _AWAITING_AHT_SETUP, RoutingItem
+from evals.routing import _AWAITING_AHT_SETUP, RoutingItem, intent_matches
 
 _COST_FIELDS = {"contacts_per_month", "in_house_fte", "monthly_salary", "offers", "employer_oncost_pct"}
 _TOOL_NAMES = {"staffing_plan": "staffing", "cost_comparison": "cost_comparison"}
@@ -50,7 +50,8 @@ def run_routing_api(client: Any, items: list[RoutingItem],
             client.send(session, _AWAITING_AHT_SETUP[item.language])
         reply = client.send(session, item.message)
         tool, command = reply_tool(reply), reply_command(item.message, reply, item.context == "checklist_active")
-        ok = reply.get("intent") == item.intent and (item.tool is None or tool == item.tool) and (
+        ok = intent_matches(item.intent, reply.get("intent") or "", reply.get("coverage")) and (
+            item.tool is None or tool == item.tool) and (
             item.command is None or command == item.command)
         rows.append({"id": item.id, "language": item.language, "message": item.message, "expected": item.intent,
                      "got": reply.get("intent"), "tool": tool, "command": command, "ok": ok,

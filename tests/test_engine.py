@@ -202,10 +202,10 @@ def test_a_slow_reply_does_not_hold_up_other_sessions(retriever, tmp_path):
         done.set()
 
     class SlowAnswerer:
-        def answer(self, text: str, lang: str, offline: Any, on_delta: Any = None) -> Any:
+        def answer(self, text: str, lang: str, search: Any, on_delta: Any = None, fallback: Any = None) -> Any:
             inside.set()
             assert done.wait(10), "the other session's reply waited for this one"
-            return offline
+            return fallback()
 
     # An answerer that waits for the other session (the real LLM path is tested in tests/answering).
     engine = Assistant(retriever=retriever, store=store, llm_answerer=SlowAnswerer())

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from typing import Literal
+
+from pydantic import BaseModel, Field
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -23,7 +25,10 @@ class Passage(BaseModel):
 class SearchResponse(BaseModel):
     question: str
     language: str | None
-    covered: bool
+    covered: bool = Field(description="The sources speak to the question (fully or in part).")
+    coverage: Literal["covered", "partial", "not_covered"]
+    missing_terms: list[str] = Field(default_factory=list,
+                                     description="Specific terms of the question that no source contains.")
     hits: list[Passage]
 
 
@@ -39,4 +44,6 @@ async def search(
         Passage(text=d.page_content, **{f: d.metadata[f] for f in Passage.model_fields if f != "text"})
         for d in result.hits
     ]
-    return SearchResponse(question=result.question, language=result.language, covered=result.covered, hits=hits)
+    return SearchResponse(question=result.question, language=result.language, covered=result.covered,
+                          coverage=result.coverage.outcome, missing_terms=list(result.coverage.missing_terms),
+                          hits=hits)

@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering.offline import Answer
+from assistant.citations import Citations
+from assistant.retrieval import SearchResult
 from assistant.corpus import Document, corpus_by_id
 from assistant.errors import AssistantError
 from assistant.i18n import t
@@ -112,6 +114,17 @@ def build_llm_answerer(settings: Settings) -> LLMAnswerer | None:
     return LLMAnswerer(model, timeout_seconds=settings.llm_timeout_seconds, corpus_dir=settings.corpus_dir)
 
 
+def chat_model(settings: Settings) -> Any:
+    """The LangChain chat model `settings.llm` names (LLMUnavailable when it cannot be set up)."""
+    spec = (settings.llm or "").strip()
+    try:
+        return _chat_model(spec, settings)
+    except AssistantError:
+        raise
+    except Exception as exc:
+        raise LLMUnavailable(f"ASSISTANT_LLM={spec!r}: the model could not be set up: {exc}") from exc
+
+
 def _chat_model(spec: str, settings: Settings) -> Any:
     provider, _, model = spec.partition(":")
     provider, model = provider.strip().lower(), model.strip()
@@ -174,7 +187,7 @@ def _init_chat_model(spec: str) -> Any:
 
 
 class LLMAnswerer:
-    """Answers from the offline answer's retrieval with a chat model and the tools."""
+    """Answers from the engine's search result with a chat model and the tools."""
 
     def __init__(self, model: Any, *, timeout_seconds: float = 20.0, tools: Sequence[Any] | None = None,
                  corpus_dir: Path | str | None = None) -> None:
@@ -189,19 +202,22 @@ class LLMAnswerer:
             raise LLMUnavailable(f"the configured model cannot call tools: {exc}") from exc
         self.timeout_seconds = timeout_seconds
         self._docs: dict[str, Document] = corpus_by_id(corpus_dir)
+        self._citations = Citations(self._docs)
 
-    def answer(self, question: str, language: str, offline: Answer,
-               on_delta: Callable[[str], None] | None = None) -> Answer:
+    def answer(self, question: str, language: str, search: SearchResult,
+               on_delta: Callable[[str], None] | None = None,
+               fallback: Callable[[], Answer] | None = None) -> Answer:
         """The model's answer, or an `AssistantError` (never anything else).
 
         With `on_delta`, the model's reply is streamed and every piece of answer
         text goes to `on_delta` as it arrives. The pieces are a preview: the
         returned answer is what counts, and when an error is raised instead
         (numbers without a source, a broken stream) the caller shows its
-        offline answer in place of what was streamed.
+        offline answer in place of what was streamed. `fallback` composes the
+        offline answer; it is called only when the model's answer cites nothing.
         """
         try:
-            sources = self.sources(offline, language)
+            sources = self.sources(search, language)
             messages: list[Any] = self.messages(question, language, sources)
             grounding: list[str] = []
             streamed: list[str] = []
@@ -213,7 +229,7 @@ class LLMAnswerer:
                     raise MalformedToolCall(f"the model still called tools after {MAX_ROUNDS} rounds")
                 messages += [response, *self._run_tools(response, grounding)]
             text = _text(response) if on_delta is None else "".join(streamed)
-            return self.accept(text, sources, grounding, offline)
+            return self.accept(text, sources, grounding, search, fallback)
         except AssistantError:
             raise
         except Exception as exc:  # the contract: only domain errors leave this method
@@ -291,12 +307,9 @@ class LLMAnswerer:
         return result
 
     # -- prompt --
-    def sources(self, offline: Answer, language: str) -> list[Source]:
+    def sources(self, search: SearchResult, language: str) -> list[Source]:
         """Numbered sources: the top passages, each with the summaries (in `language`)
         of the notes resting on it, then notes whose passage did not make the top list."""
-        search = offline.search
-        if search is None:
-            return []
         sources: list[Source] = []
         for hit in search.hits[:MAX_PASSAGES]:
             m = hit.metadata
@@ -353,7 +366,8 @@ class LLMAnswerer:
         return [SystemMessage(content=system), HumanMessage(content=user)]
 
     # -- acceptance --
-    def accept(self, text: str, sources: list[Source], grounding: list[str], offline: Answer) -> Answer:
+    def accept(self, text: str, sources: list[Source], grounding: list[str], search: SearchResult,
+               fallback: Callable[[], Answer] | None = None) -> Answer:
         """The answer if it passes the guard; `UngroundedAnswer` or `LLMUnavailable` if not."""
         text = text.strip()
         if not text:
@@ -375,15 +389,12 @@ class LLMAnswerer:
             log.warning("LLM answer states numbers no source or tool gave: %s", missing)
             raise UngroundedAnswer(f"the answer states numbers without a source: {', '.join(missing)}",
                                    details={"numbers": missing})
-        citations = [self._citation(by_number[n]) for n in cited] or list(offline.citations)
-        return Answer(text=text, citations=citations, covered=True,
-                      related_questions=list(offline.related_questions), search=offline.search)
-
-    def _citation(self, source: Source) -> Citation:
-        doc = self._docs[source.doc_id]
-        start, end = source.quote_span
-        return Citation(n=source.n, doc_id=doc.id, title=doc.title, language=doc.language,
-                        heading=doc.heading_at(start), quote=doc.text[start:end], start_index=start, end_index=end)
+        citations = [self._citations.span(s.n, s.doc_id, *s.quote_span) for s in (by_number[n] for n in cited)]
+        related: list[str] = []
+        if not citations and fallback is not None:
+            offline = fallback()
+            citations, related = list(offline.citations), list(offline.related_questions)
+        return Answer(text=text, citations=citations, covered=True, related_questions=related, search=search)
 
 
 SYSTEM_PROMPT = """\

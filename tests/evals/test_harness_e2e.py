@@ -104,7 +104,8 @@ def test_the_llm_answerer_gets_its_own_row_when_configured(tmp_path: Path, retri
     from assistant.answering import llm
 
     class InventsAFigure:
-        def answer(self, question: str, language: str, offline, on_delta=None):
+        def answer(self, question: str, language: str, search, on_delta=None, fallback=None):
+            offline = fallback()
             return dataclasses.replace(offline, text=offline.text + " Roughly 42 % of firms do this.")
 
     configured = settings_module.get_settings().model_copy(update={"llm": "fake:model"})

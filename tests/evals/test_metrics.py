@@ -17,9 +17,11 @@ from evals.retrieval import summarise
 
 
 def row(rank: int | None, relevant: list[bool], language: str = "sv", cross: bool = False,
-        answerable: bool = True, covered: bool = True) -> dict:
+        answerable: bool = True, covered: bool = True, coverage: str | None = None) -> dict:
+    coverage = coverage or ("covered" if covered else "not_covered")
     return {"id": "x", "language": language, "answerable": answerable, "cross_lingual": cross, "rank": rank,
-            "relevant": relevant, "covered": covered}
+            "relevant": relevant, "coverage": coverage, "covered": coverage != "not_covered",
+            "declined": coverage != "covered"}
 
 
 def test_recall_mrr_and_ndcg_on_hand_made_ranks() -> None:
@@ -49,6 +51,14 @@ def test_coverage_counts_answerable_covered_and_unanswerable_declined() -> None:
     coverage = summarise(rows)["coverage"]
     assert coverage["answerable_covered"] == pytest.approx(0.5)
     assert coverage["unanswerable_declined"] == pytest.approx(2 / 3)
+
+
+def test_a_partly_covered_answer_counts_as_answered_and_as_declining_what_is_missing() -> None:
+    rows = [row(1, [True], coverage="partial"), row(1, [True]),
+            row(None, [], answerable=False, coverage="partial"), row(None, [], answerable=False)]
+    coverage = summarise(rows)["coverage"]
+    assert coverage["answerable_covered"] == 1.0 and coverage["answerable_partial"] == 0.5
+    assert coverage["unanswerable_declined"] == 0.5 and coverage["unanswerable_not_covered"] == 0.0
 
 
 # ---------------------------------------------------------------- baselines over a tiny index
@@ -93,7 +103,7 @@ def tiny_retriever() -> SimpleNamespace:
         ids = np.array([i for i, c in enumerate(chunks) if c.language == lang])
         bm25[lang] = (LexicalIndex.build([chunks[i].text for i in ids], lang), ids)
     index = SimpleNamespace(chunks=chunks, chunk_vectors=vectors, chunk_bm25=bm25)
-    return SimpleNamespace(index=index, _embeddings=embeddings, max_query_chars=2000)
+    return SimpleNamespace(index=index, embeddings=embeddings, max_query_chars=2000)
 
 
 def test_bm25_baseline_scores_every_language_and_drops_chunks_without_a_shared_term() -> None:
@@ -113,6 +123,6 @@ def test_prewarm_embeds_unique_questions_in_batches_into_the_query_cache() -> No
     retriever = tiny_retriever()
     questions = [f"question {i}?" for i in range(5)] + ["question 0?", "  question 1?  "]
     assert prewarm(retriever, questions, batch_size=2) == 5
-    assert retriever._embeddings.batches == [2, 2, 1]
-    assert set(retriever._embeddings.cache) == {f"question {i}?" for i in range(5)}
+    assert retriever.embeddings.batches == [2, 2, 1]
+    assert set(retriever.embeddings.cache) == {f"question {i}?" for i in range(5)}
     assert prewarm(retriever, questions) == 0  # all cached now
