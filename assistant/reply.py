@@ -64,7 +64,10 @@ class Reply(BaseModel):
     citations: list[Citation] = []
     tool: ToolRun | None = None
     missing: list[str] = Field(default_factory=list, description="Tool arguments still needed.")
+    pending_tool: str | None = Field(None, description="The tool whose arguments `missing` lists.")
     checklist: ChecklistView | None = None
     covered: bool = True
     suggestions: list[Suggestion] = []
     notice: str | None = Field(None, description="A note about the reply (e.g. language not supported).")
+    turn: int | None = Field(None, description="Sequence number of the stored assistant turn (what feedback "
+                             "rates: POST /v1/sessions/{id}/turns/{turn}/feedback).")
