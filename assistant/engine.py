@@ -405,6 +405,7 @@ class Assistant:
         citations: list[Citation] = []
         if cl.get("completed"):
             parts.append(t("checklist.completed", lang))
+            parts.append(t("handoff.offer", lang))
         elif current is not None and cl.get("active"):
             step, question = current
             if not outcome.ok and outcome.event.startswith(("invalid", "number_expected", "text_expected",
