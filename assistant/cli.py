@@ -234,7 +234,10 @@ def insights(
 
     from assistant.insights.console import print_report
 
-    print_report(report, Console())
+    console = Console()
+    if not console.is_terminal:  # a log or a pipe: wide enough for the tables
+        console = Console(width=160)
+    print_report(report, console)
 
 
 @app.command("slack")
