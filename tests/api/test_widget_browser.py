@@ -606,8 +606,11 @@ def api_call(server: str, method: str, path: str, token: str, body: Any = None) 
         return exc.code, json.loads(exc.read() or b"null")
 
 
-def open_menu_item(page: Any, action: str) -> None:
+def open_menu_item(page: Any, action: str, screenshot: Path | None = None) -> None:
     page.locator(f"{W} .menu-btn").click()
+    sync_api.expect(page.locator(f"{W} .menu")).to_be_visible()
+    if screenshot is not None:
+        page.screenshot(path=str(screenshot))
     page.locator(f"{W} .menu [data-action='{action}']").click()
 
 
@@ -646,7 +649,7 @@ def test_the_handoff_form_refuses_without_consent_and_sends_the_lead_with_it(pag
     page.goto(server + "/")
     open_widget(page)
     ask(page, PILOT)
-    open_menu_item(page, "handoff.open")
+    open_menu_item(page, "handoff.open", screenshot=artifacts / "widget-menu.png")
     form = page.locator(f"{W} .msg.handoff form")
     sync_api.expect(form.locator("h3")).to_have_text("Prata med en konsult")
     sync_api.expect(form.locator("label.consent")).to_contain_text("Jag samtycker till att Nordic Outsourcing Advisors")
