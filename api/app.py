@@ -17,9 +17,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.errors import COMMON_ERRORS, SESSION_ERRORS, install_error_handlers
-from api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
-from api.routes import checklist, health, openai_compat, search, sessions, tools
+from api.errors import COMMON_ERRORS, SESSION_ERRORS, error_responses, install_error_handlers
+from api.middleware import (
+    BodySizeLimitMiddleware,
+    FrameAncestorsMiddleware,
+    RateLimitMiddleware,
+    RequestContextMiddleware,
+)
+from api.routes import admin, checklist, feedback, handoff, health, openai_compat, search, sessions, tools
 from api.state import AppState
 from assistant import __version__
 from assistant.settings import Settings, get_settings
@@ -37,7 +42,11 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         state.start_loading()
-        yield
+        state.start_background(_slack_senders(settings))
+        try:
+            yield
+        finally:
+            state.stop_background()
 
     app = FastAPI(
         title="Nordic outsourcing assistant",
@@ -51,8 +60,10 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     app.include_router(health.router)
     for module in (tools, search, openai_compat):
         app.include_router(module.router, responses=COMMON_ERRORS)
-    for module in (sessions, checklist):
+    for module in (sessions, checklist, feedback, handoff):
         app.include_router(module.router, responses={**COMMON_ERRORS, **SESSION_ERRORS})
+    if settings.admin_token is not None and settings.admin_token.get_secret_value().strip():
+        app.include_router(admin.router, responses={**COMMON_ERRORS, **error_responses(401)})
     _mount_slack(app, settings)
     _mount_widget(app)
 
@@ -60,9 +71,11 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
     app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute,
                        burst=settings.rate_limit_burst, trust_forwarded=settings.trust_forwarded_for)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "OPTIONS"],
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                       allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
                        allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-ID"],
                        expose_headers=["X-Request-ID", "Retry-After"], max_age=600)
+    app.add_middleware(FrameAncestorsMiddleware, origins=settings.cors_origins)
     app.add_middleware(RequestContextMiddleware, trust_forwarded=settings.trust_forwarded_for)
     return app
 
@@ -81,6 +94,18 @@ def _mount_widget(app: FastAPI) -> None:
                             headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+
+def _slack_senders(settings: Settings) -> dict[str, Any]:
+    """The Slack leads channel's sender, when Slack and a leads channel are configured."""
+    if not (settings.slack_leads_channel and settings.slack_bot_token):
+        return {}
+    try:
+        from api.slack.leads import SlackLeadSender
+    except ImportError:
+        log.warning("ASSISTANT_SLACK_LEADS_CHANNEL is set but the Slack integration is not installed")
+        return {}
+    return {"slack": SlackLeadSender(settings)}
 
 
 def _mount_slack(app: FastAPI, settings: Settings) -> None:

@@ -157,3 +157,35 @@ class RateLimitMiddleware:
                 return
         await self.app(scope, receive, send)
 
+
+
+class FrameAncestorsMiddleware:
+    """`Content-Security-Policy: frame-ancestors` on every response: the widget's
+    pages (the demo page, the documents) can be framed only by this server and the
+    origins allowed in ASSISTANT_CORS_ORIGINS ("*" allows any)."""
+
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
+        self.app = app
+        sources = ["*"] if "*" in origins else ["'self'", *[o.rstrip("/") for o in origins if _is_origin(o)]]
+        self.header = ("frame-ancestors " + " ".join(sources)).encode("latin-1")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                if not any(name.lower() == b"content-security-policy" for name, _ in headers):
+                    headers.append((b"content-security-policy", self.header))
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)
+
+
+def _is_origin(value: str) -> bool:
+    """scheme://host[:port], nothing a header could be broken with."""
+    import re
+
+    return bool(re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+/?", value.strip()))

@@ -24,8 +24,34 @@ class AppState:
         self._error: AssistantError | None = None
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
+        self._worker: Any = None
         if engine is not None and engine.retriever_loaded:
             self._ready.set()
+
+    # -- the background worker: lead delivery and the retention purge --
+    def start_background(self, extra_senders: dict[str, Any] | None = None) -> None:
+        """Start this process's worker (one per process; safe with replicas, see assistant.leads)."""
+        if self._worker is not None:
+            return
+        from assistant.leads import BackgroundWorker
+        from assistant.leads.channels import senders
+
+        self._worker = BackgroundWorker(self.settings, self.engine.store, senders(self.settings, extra_senders))
+        self._worker.start()
+
+    def stop_background(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+
+    @property
+    def worker(self) -> Any:
+        return self._worker
+
+    def notify_worker(self, *_: Any) -> None:
+        """A lead was queued: the worker delivers it now rather than at its next poll."""
+        if self._worker is not None:
+            self._worker.notify()
 
     @property
     def engine(self) -> Any:

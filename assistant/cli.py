@@ -308,6 +308,38 @@ def serve(
     run_server(host or settings.host, port or settings.port, workers)
 
 
+@app.command()
+def insights(
+    since: Annotated[str, typer.Option("--since", help="Period: a number and h, d or w (e.g. 30d, 12h, 2w).")] = "30d",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """What visitors asked that the articles don't cover (grouped by topic and language), answers rated 👎,
+    tool requests that stalled on a missing value and checklist drop-off per step."""
+    from assistant.insights import build_insights, parse_since
+    from assistant.retrieval import load_retriever
+    from assistant.sessions import SessionStore
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    try:
+        period = parse_since(since)
+        store = SessionStore(settings.database_url)
+        report = build_insights(store, load_retriever(), since=period)
+    except AssistantError as exc:
+        fail(exc.message)
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    from rich.console import Console
+
+    from assistant.insights.console import print_report
+
+    console = Console()
+    if not console.is_terminal:  # a log or a pipe: wide enough for the tables
+        console = Console(width=160)
+    print_report(report, console)
+
+
 @app.command("slack")
 def slack_bot(
     socket_mode: Annotated[bool, typer.Option("--socket-mode", help="Connect over Socket Mode (needs SLACK_APP_TOKEN).")]

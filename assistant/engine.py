@@ -171,7 +171,7 @@ class Assistant:
         def exchange(txn: SessionTxn) -> Reply:
             reply = respond(txn)
             txn.append("user", text)
-            txn.append("assistant", reply.text, reply.model_dump(mode="json"))
+            reply.turn = txn.append("assistant", reply.text, reply.model_dump(mode="json", exclude={"turn"})).seq
             return reply
 
         try:
@@ -277,7 +277,7 @@ class Assistant:
             text = f"{given}\n\n{asked}" if given else f"{t(f'tool.intro.{tool}', lang)}\n\n{asked}"
             return self._with_checklist_reminder(
                 Reply(session_id=session_id, text=text, language=lang, intent="tool", missing=missing,
-                      suggestions=self._default_suggestions(lang, state)), lang, state)
+                      pending_tool=tool, suggestions=self._default_suggestions(lang, state)), lang, state)
         state["pending_tool"], state["awaiting"], state["last_tool"] = None, None, tool
         try:
             run, text = self._run_tool(tool, arguments, lang)
@@ -286,8 +286,8 @@ class Assistant:
             slots[tool] = {k: v for k, v in arguments.items() if k != state["awaiting"]}
             text = t("tool.invalid", lang, field=t(f"field.{state['awaiting']}", lang) if
                      _has_field_label(state["awaiting"]) else state["awaiting"], detail=exc.message)
-            return Reply(session_id=session_id, text=text, language=lang, intent="tool",
-                         missing=[state["awaiting"]], suggestions=self._default_suggestions(lang, state))
+            return Reply(session_id=session_id, text=text, language=lang, intent="tool", missing=[state["awaiting"]],
+                         pending_tool=tool, suggestions=self._default_suggestions(lang, state))
         return self._with_checklist_reminder(
             Reply(session_id=session_id, text=text, language=lang, intent="tool", tool=run,
                   suggestions=self._default_suggestions(lang, state)), lang, state)
@@ -422,6 +422,7 @@ class Assistant:
         citations: list[Citation] = []
         if cl.get("completed"):
             parts.append(t("checklist.completed", lang))
+            parts.append(t("handoff.offer", lang))
         elif current is not None and cl.get("active"):
             step, question = current
             if not outcome.ok and outcome.event.startswith(("invalid", "number_expected", "text_expected",

@@ -64,6 +64,7 @@ class Reply(BaseModel):
     citations: list[Citation] = []
     tool: ToolRun | None = None
     missing: list[str] = Field(default_factory=list, description="Tool arguments still needed.")
+    pending_tool: str | None = Field(None, description="The tool whose arguments `missing` lists.")
     checklist: ChecklistView | None = None
     covered: bool = True
     coverage: Literal["covered", "partial", "not_covered"] = Field(
@@ -73,3 +74,5 @@ class Reply(BaseModel):
         default_factory=list, description="With coverage 'partial': the question's terms no source contains.")
     suggestions: list[Suggestion] = []
     notice: str | None = Field(None, description="A note about the reply (e.g. language not supported).")
+    turn: int | None = Field(None, description="Sequence number of the stored assistant turn (what feedback "
+                             "rates: POST /v1/sessions/{id}/turns/{turn}/feedback).")

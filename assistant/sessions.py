@@ -56,6 +56,7 @@ from sqlalchemy import (
     Dialect,
     Engine,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -152,6 +153,58 @@ turns_table = Table(
     CheckConstraint("role IN ('user', 'assistant')", name="ck_turns_role"),
 )
 
+# Tables added after the first release are new tables only, never new columns of
+# existing ones: `metadata.create_all` (checkfirst) then migrates a database of
+# any earlier version on first use, on SQLite and PostgreSQL alike.
+
+feedback_table = Table(
+    "feedback",
+    metadata,
+    Column("session_id", String(128), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("rating", String(8), nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    # With its turn (and so with its session) the rating goes too.
+    ForeignKeyConstraint(["session_id", "seq"], ["turns.session_id", "turns.seq"], ondelete="CASCADE",
+                         name="fk_feedback_turn"),
+    CheckConstraint("rating IN ('up', 'down')", name="ck_feedback_rating"),
+    Index("ix_feedback_updated_at", "updated_at"),
+)
+
+leads_table = Table(
+    "leads",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    # SET NULL: deleting the conversation keeps what the visitor consented to send, nothing else.
+    Column("session_id", String(128), ForeignKey("sessions.id", ondelete="SET NULL"), nullable=True),
+    Column("source", String(16), nullable=False),
+    Column("language", String(MAX_LANGUAGE_CHARS), nullable=False),
+    Column("contact", JSON(), nullable=False),
+    Column("consent_text", Text, nullable=False),
+    Column("brief", JSON(), nullable=False),
+    Column("transcript", JSON(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_leads_created_at", "created_at"),
+)
+
+lead_deliveries_table = Table(
+    "lead_deliveries",
+    metadata,
+    Column("lead_id", String(32), ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("claimed_by", String(32), nullable=True),
+    Column("claimed_until", UTCDateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("delivered_at", UTCDateTime(), nullable=True),
+    CheckConstraint("status IN ('pending', 'delivered')", name="ck_lead_deliveries_status"),
+    Index("ix_lead_deliveries_due", "status", "next_attempt_at"),
+)
+
 
 # --------------------------------------------------------------------------- models
 
@@ -173,6 +226,22 @@ class Turn(BaseModel):
     text: str
     payload: dict[str, Any] | None = None
     created_at: datetime
+
+
+Rating = Literal["up", "down"]
+MAX_FEEDBACK_COMMENT_CHARS = 2000
+
+
+class Feedback(BaseModel):
+    """A visitor's rating of one assistant turn (sending again replaces it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seq: int
+    rating: Rating
+    comment: str | None = None
+    created_at: datetime
+    updated_at: datetime
 
 
 class SessionSnapshot(BaseModel):
@@ -361,6 +430,17 @@ def _translated(action: str) -> Iterator[None]:
             "The conversation store is unavailable; please try again later.",
             details={"action": action},
         ) from exc
+
+
+def _dialect_insert(conn: Connection) -> Any:
+    """`insert` with ON CONFLICT for this backend (both dialects have `on_conflict_do_update`)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 # Per-process locks, one per (database, session id). Weak values: a lock lives
@@ -716,6 +796,68 @@ class SessionStore:
             # Turns go with their session through ON DELETE CASCADE.
             result = conn.execute(delete(sessions_table).where(sessions_table.c.updated_at < cutoff))
             return int(result.rowcount or 0)
+
+    # ----------------------------------------------------------------- feedback
+
+    def set_feedback(self, session_id: str, seq: int, rating: str, comment: str | None = None) -> Feedback:
+        """Rate the assistant turn `seq` of the session; a second rating replaces the first
+        (rating and comment alike). A missing session or turn, or a user turn, is `NotFound`."""
+        _check_session_id(session_id)
+        if rating not in ("up", "down"):
+            raise InvalidInput("rating", "must be 'up' or 'down'")
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+            raise InvalidInput("seq", "must be a turn number, 1 or more")
+        if isinstance(comment, str) and not comment.strip():
+            comment = None  # an empty comment box is no comment
+        if comment is not None:
+            from assistant.user_text import clean_user_text
+
+            comment = clean_user_text(comment, MAX_FEEDBACK_COMMENT_CHARS, "comment", keep_newlines=True)
+        now = _utcnow()
+        with self._write("save feedback") as conn:
+            role = conn.execute(
+                select(turns_table.c.role).where(turns_table.c.session_id == session_id, turns_table.c.seq == seq)
+            ).scalar_one_or_none()
+            if role != "assistant":
+                raise NotFound(f"No answer {seq} in session '{session_id}'.")
+            values = {"session_id": session_id, "seq": seq, "rating": rating, "comment": comment,
+                      "created_at": now, "updated_at": now}
+            upsert = _dialect_insert(conn)(feedback_table).values(**values)
+            conn.execute(upsert.on_conflict_do_update(
+                index_elements=["session_id", "seq"],
+                set_={"rating": rating, "comment": comment, "updated_at": now},
+            ))
+            row = conn.execute(select(feedback_table).where(
+                feedback_table.c.session_id == session_id, feedback_table.c.seq == seq)).mappings().one()
+        return Feedback.model_validate(dict(row))
+
+    def feedback(self, session_id: str) -> dict[int, Feedback]:
+        """The session's ratings by turn number."""
+        _check_session_id(session_id)
+        with self._read("read feedback") as conn:
+            rows = conn.execute(
+                select(feedback_table).where(feedback_table.c.session_id == session_id)
+            ).mappings().all()
+        return {r["seq"]: Feedback.model_validate(dict(r)) for r in rows}
+
+    # ----------------------------------------------------------------- for the other stores
+
+    @contextmanager
+    def read_connection(self, action: str) -> Iterator[Connection]:
+        """A connection in a read transaction (tables created; driver errors become domain errors).
+        For the modules that keep their rows in this database (leads, insights)."""
+        with self._read(action) as conn:
+            yield conn
+
+    @contextmanager
+    def write_connection(self, action: str) -> Iterator[Connection]:
+        """A connection in a write transaction (on SQLite it holds the write lock: keep it short)."""
+        with self._write(action) as conn:
+            yield conn
+
+    @property
+    def dialect(self) -> str:
+        return self._engine.dialect.name
 
     def ping(self) -> bool:
         """Whether the database is reachable and the tables exist (for /readyz)."""

@@ -91,9 +91,51 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(
         None, description="Base URL of the Slack Web API (default https://slack.com/api/); tests point it at a fake.",
     )
+    slack_leads_channel: str | None = Field(
+        None, description="Slack channel id (or #name) that leads are posted to; also turns on the Slack "
+        "'Talk to a consultant' button.",
+    )
+
+    # -- the consultancy: branding of the brief documents, leads and their delivery --
+    brand_name: str = Field("Nordic Outsourcing Advisors", min_length=1, max_length=120,
+                            description="The consultancy's name on the brief documents and in lead e-mails.")
+    brand_color: str = Field("#1f5fbf", pattern=r"^#[0-9A-Fa-f]{6}$",
+                             description="Primary colour (#rrggbb) of the brief documents: headings, table heads.")
+    brand_accent_color: str = Field("#0b6e4f", pattern=r"^#[0-9A-Fa-f]{6}$",
+                                    description="Second colour (#rrggbb): the outsourced offer in the cost chart.")
+    brand_website: str | None = Field(None, max_length=200, description="Shown in the documents' footer.")
+    lead_webhook_url: str | None = Field(
+        None, pattern=r"^https?://", description="Leads are POSTed here as JSON (signed, retried, idempotent by id)."
+    )
+    lead_webhook_secret: SecretStr | None = Field(
+        None, description="Shared secret of the webhook's HMAC-SHA256 signature (X-Assistant-Signature)."
+    )
+    smtp_host: str | None = Field(None, description="SMTP server for lead e-mails (with ASSISTANT_SMTP_TO).")
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls", description="starttls (port 587), ssl (implicit TLS, port 465) or none (a local relay)."
+    )
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = Field("assistant@localhost", description="Sender address of lead e-mails.")
+    smtp_to: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Recipients of lead e-mails (comma-separated or JSON list)."
+    )
+    lead_delivery_timeout_seconds: float = Field(10.0, gt=0, description="Per webhook call or SMTP session.")
+    lead_retry_base_seconds: float = Field(
+        30.0, gt=0, description="Wait before the first retry of a failed delivery; doubles each time."
+    )
+    lead_retry_max_seconds: float = Field(3600.0, gt=0, description="Longest wait between two delivery attempts.")
+    lead_retention_days: int = Field(365, ge=1, description="Leads older than this are deleted by the purge.")
+    purge_interval_seconds: float = Field(
+        3600.0, ge=0, description="How often the server purges expired sessions and leads (0 = never)."
+    )
+    admin_token: SecretStr | None = Field(
+        None, description="Bearer token of the admin endpoints (/v1/admin/*); unset, they do not exist."
+    )
 
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "smtp_to", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

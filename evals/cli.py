@@ -126,6 +126,9 @@ def run_command(*, ci: bool = False, url: str | None = None, update_baseline: bo
     except EvalError as exc:
         err.print(f"[red]error:[/] {exc}")
         return 2
+    from evals.feedback import feedback_section
+
+    results["sections"]["feedback"] = feedback_section()  # visitors' ratings: reported, never gated
 
     baseline_path = report_dir / "baseline.json"
     baseline = load_baseline(baseline_path)

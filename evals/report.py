@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from evals.feedback import feedback_markdown, print_feedback
 from evals.gate import Change, GateConfig, Violation
 
 LANGUAGES = ("sv", "fi", "da", "nb", "en")
@@ -331,6 +332,7 @@ def write_markdown(results: dict[str, Any], path: Path, chart: Path | None, conf
         else:
             lines.append("No metric changed.")
         lines.append("")
+    lines += feedback_markdown(results["sections"].get("feedback"))
     if meta.get("notes"):
         lines += ["## Notes", "", *[f"- {n}" for n in meta["notes"]], ""]
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in meta["timings"].items())
@@ -422,5 +424,6 @@ def print_console(results: dict[str, Any], config: GateConfig, changes: list[Cha
         console.print("[bold]Conversation turns that failed[/]")
         for f in conv:
             console.print(f"  {f['id']} turn {f['turn']} «{f['message'][:60]}»: {'; '.join(f['reasons'])}")
+    print_feedback(results["sections"].get("feedback"), console)
     for note in results["meta"].get("notes") or []:
         console.print(f"[dim]note: {note}[/]")

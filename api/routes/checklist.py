@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from api.deps import app_state, authorised_session
@@ -79,3 +79,36 @@ async def brief_markdown(request: Request, session_id: str = Depends(authorised_
     brief = await run_in_threadpool(app_state(request).engine.brief, session_id, language)
     return PlainTextResponse(render_markdown(brief), media_type="text/markdown; charset=utf-8",
                              headers={"Content-Disposition": 'attachment; filename="procurement-brief.md"'})
+
+
+def _document(kind: str, media_type: str) -> Any:
+    async def endpoint(request: Request, session_id: str = Depends(authorised_session),
+                       language: Language | None = Query(None)) -> Response:
+        from assistant.documents import render_docx, render_pdf
+        from assistant.i18n import t
+
+        state = app_state(request)
+        render = render_pdf if kind == "pdf" else render_docx
+
+        def build() -> tuple[bytes, str]:
+            brief = state.engine.brief(session_id, language)
+            return render(brief, state.settings), brief["language"]
+
+        body, lang = await run_in_threadpool(build)
+        filename = f"{t('document.filename', lang)}.{kind}"
+        return Response(body, media_type=media_type, headers={
+            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+    return endpoint
+
+
+router.add_api_route(
+    "/brief.pdf", _document("pdf", "application/pdf"), methods=["GET"], response_class=Response,
+    summary="The procurement brief as PDF",
+    description="In the session's language (or `language`), with the consultancy's name and colours "
+    "(ASSISTANT_BRAND_*): answers, staffing and cost tables, a cumulative-cost chart and the cited passages.",
+    responses={200: {"content": {"application/pdf": {}}}})
+router.add_api_route(
+    "/brief.docx", _document("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    methods=["GET"], response_class=Response, summary="The procurement brief as a Word document (DOCX)",
+    responses={200: {"content": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}}}})

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
@@ -42,11 +42,18 @@ class MessageIn(BaseModel):
     message: str = Field(..., description="The user's message (sv, fi, da, nb or en).")
 
 
+class FeedbackOut(BaseModel):
+    rating: Literal["up", "down"]
+    comment: str | None = None
+    updated_at: datetime
+
+
 class TurnOut(BaseModel):
     seq: int
     role: Literal["user", "assistant"]
     text: str
     reply: dict[str, Any] | None = None
+    feedback: FeedbackOut | None = Field(None, description="The visitor's rating of this answer, if any.")
     created_at: datetime
 
 
@@ -68,10 +75,26 @@ async def get_session(request: Request, session_id: str = Depends(authorised_ses
     engine = app_state(request).engine
     snapshot = await run_in_threadpool(engine.store.get, session_id)
     turns = await run_in_threadpool(engine.history, session_id)
-    return SessionHistory(
-        id=session_id, language=snapshot.language if snapshot else None,
-        turns=[TurnOut(seq=t.seq, role=t.role, text=t.text, reply=t.payload, created_at=t.created_at) for t in turns],
-    )
+    ratings = await run_in_threadpool(engine.store.feedback, session_id)
+
+    def out(turn: Any) -> TurnOut:
+        reply = {**turn.payload, "turn": turn.seq} if turn.payload is not None and turn.role == "assistant" else None
+        rated = ratings.get(turn.seq)
+        feedback = FeedbackOut(rating=rated.rating, comment=rated.comment, updated_at=rated.updated_at) if rated else None
+        return TurnOut(seq=turn.seq, role=turn.role, text=turn.text, reply=reply, feedback=feedback,
+                       created_at=turn.created_at)
+
+    return SessionHistory(id=session_id, language=snapshot.language if snapshot else None,
+                          turns=[out(t) for t in turns])
+
+
+@router.delete("/{session_id}", status_code=204, summary="Delete this conversation",
+               description="Removes the session with its turns, feedback and checklist (so its brief). A lead the "
+               "visitor sent keeps what they consented to send, no longer linked to the conversation.")
+async def delete_session(request: Request, session_id: str = Depends(authorised_session)) -> Response:
+    engine = app_state(request).engine
+    await run_in_threadpool(engine.store.delete, session_id)
+    return Response(status_code=204)
 
 
 @router.post(

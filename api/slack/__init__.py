@@ -62,7 +62,8 @@ def mount(app: FastAPI, settings: Settings) -> SlackBot | None:
         from api.state import AppState
 
         state = app.state.assistant = AppState(settings)
-    bot = SlackBot(settings, engine=lambda: state.ready_engine(), store=lambda: state.engine.store)
+    bot = SlackBot(settings, engine=lambda: state.ready_engine(), store=lambda: state.engine.store,
+                   on_lead=state.notify_worker)
     handler = AsyncSlackRequestHandler(bot.app)
 
     async def slack_endpoint(request: Request) -> Response:

@@ -108,12 +108,13 @@ def markdown_message(markdown: str) -> dict[str, Any]:
 
 
 def reply_message(reply: Reply, *, lead: str | None = None, share: str | None = None,
-                  controls: bool = True) -> dict[str, Any]:
+                  controls: bool = True, handoff_company: str | None = None) -> dict[str, Any]:
     """The whole message for `reply`.
 
     `lead`: a context line above the answer (who asked what). `share`: the value
     of a "Share in channel" button (ephemeral answers). `controls`: the checklist
-    buttons for the current question (off for a shared copy).
+    buttons for the current question and the 👍/👎 row (off for a shared copy).
+    `handoff_company`: add "Talk to a consultant" (leads go to Slack), naming this consultancy.
     """
     lang = reply.language
     mrkdwn = to_mrkdwn(reply.text)
@@ -130,6 +131,8 @@ def reply_message(reply: Reply, *, lead: str | None = None, share: str | None = 
     if share:
         extras.append({"type": "actions", "block_id": "share",
                        "elements": [button(s("share_button", lang), SHARE, share, style="primary")]})
+    if controls and reply.turn is not None:
+        extras.append(feedback_block(reply.session_id, reply.turn, lang, handoff_company=handoff_company))
     head = [context(lead)] if lead else []
     room = MAX_BLOCKS - len(extras) - len(head)
     body = [section(chunk) for chunk in split_text(mrkdwn)]
@@ -229,5 +232,76 @@ def checklist_blocks(view: ChecklistView, session_id: str, lang: str, body: str 
 
 def settle(blocks: list[dict[str, Any]], note: str) -> list[dict[str, Any]]:
     """A clicked message's blocks without its controls, plus a note of what was done."""
-    kept = [b for b in blocks if b.get("type") not in ("actions", "input") and b.get("block_id") not in CONTROL_BLOCKS]
+    kept = [b for b in blocks if b.get("block_id") == FEEDBACK_BLOCK  # the answer can still be rated
+            or (b.get("type") not in ("actions", "input") and b.get("block_id") not in CONTROL_BLOCKS)]
     return kept[: MAX_BLOCKS - 1] + [context(note)]
+
+
+# --------------------------------------------------------------------------- feedback and handoff
+
+FEEDBACK_UP = "feedback_up"
+FEEDBACK_DOWN = "feedback_down"
+HANDOFF = "handoff_open"  # the "handoff.open" action of the widget
+FEEDBACK_MODAL = "feedback_comment"
+FEEDBACK_BLOCK = "feedback"
+
+
+def feedback_block(session_id: str, turn: int, lang: str, *, handoff_company: str | None = None) -> dict[str, Any]:
+    """👍 / 👎 for the stored answer `turn`, and "Talk to a consultant" when leads go to Slack
+    (`handoff_company`: the consultancy the consent names)."""
+    value = encode(s=session_id, n=turn)
+    elements = [button(s("feedback_up", lang), FEEDBACK_UP, value), button(s("feedback_down", lang), FEEDBACK_DOWN, value)]
+    if handoff_company:
+        elements.append(handoff_button(session_id, lang, handoff_company))
+    return {"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": elements}
+
+
+def handoff_button(session_id: str, lang: str, company: str) -> dict[str, Any]:
+    """The handoff button, with Slack's own confirmation dialog as the explicit consent."""
+    from assistant.leads import consent_text
+
+    element = button(s("handoff_button", lang), HANDOFF, encode(s=session_id, l=lang), style="primary")
+    element["confirm"] = {
+        "title": {"type": "plain_text", "text": truncate(s("handoff_confirm_title", lang), 100)},
+        "text": {"type": "mrkdwn", "text": truncate(escape(consent_text(lang, company, "slack")), 300)},
+        "confirm": {"type": "plain_text", "text": truncate(s("handoff_confirm_yes", lang), 30)},
+        "deny": {"type": "plain_text", "text": truncate(s("handoff_confirm_no", lang), 30)},
+    }
+    return element
+
+
+def feedback_modal(session_id: str, turn: int, lang: str) -> dict[str, Any]:
+    """The optional comment after a 👎 (a modal; `private_metadata` names the turn)."""
+    return {
+        "type": "modal", "callback_id": FEEDBACK_MODAL, "private_metadata": encode(s=session_id, n=turn, l=lang),
+        "title": {"type": "plain_text", "text": truncate(s("feedback_modal_title", lang), 24)},
+        "submit": {"type": "plain_text", "text": truncate(s("feedback_modal_submit", lang), 24)},
+        "close": {"type": "plain_text", "text": truncate(s("feedback_modal_cancel", lang), 24)},
+        "blocks": [{"type": "input", "block_id": "comment", "optional": True,
+                    "label": {"type": "plain_text", "text": truncate(s("feedback_modal_label", lang), 2000)},
+                    "element": {"type": "plain_text_input", "action_id": "comment", "multiline": True,
+                                "max_length": 2000}}],
+    }
+
+
+def without_feedback(blocks: list[dict[str, Any]], note: str) -> list[dict[str, Any]]:
+    """A rated message's blocks with its feedback row replaced by a note."""
+    kept = [b for b in blocks if b.get("block_id") != FEEDBACK_BLOCK]
+    return kept[: MAX_BLOCKS - 1] + [context(note)]
+
+
+def lead_message(lead: Any) -> dict[str, Any]:
+    """A lead for the consultancy's leads channel: who, how to reach them, then the brief."""
+    from assistant.checklist.brief import render_markdown
+
+    lang, c = lead.language, lead.contact
+    who = c.name + (f" ({c.company})" if c.company else "")
+    title = s("lead_title", lang, who=who)
+    mention = f" <@{c.slack_user}>" if c.slack_user else ""
+    details = s("lead_details", lang, email=c.email or "—", company=c.company or "—", phone=c.phone or "—",
+                source=lead.source, language=t(f"language_name.{lang}", lang))
+    brief = markdown_message(render_markdown(lead.brief))
+    head = [section(f"*{escape(title)}*{mention}"), context(escape(details)),
+            context(escape(f"“{lead.consent_text}”"), block_id="consent")]
+    blocks = head + brief["blocks"][: MAX_BLOCKS - len(head)]
+    return message(blocks, f"{title}\n{details}")

@@ -62,9 +62,10 @@ class SlackBot:
     returns the ready engine, blocking while the index loads) and the event ledger."""
 
     def __init__(self, settings: Settings, engine: Callable[[], Any], store: Callable[[], Any], *,
-                 socket_mode: bool = False) -> None:
+                 socket_mode: bool = False, on_lead: Callable[[Any], None] | None = None) -> None:
         self.settings = settings
         self._engine = engine
+        self._on_lead = on_lead
         self.ledger = EventLedger(store)
         self._locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
         self._locks_guard = threading.Lock()
@@ -123,6 +124,15 @@ class SlackBot:
             ack=acknowledge, lazy=[on_checklist])
         app.action(bk.PICK)(acknowledge)  # ticking a checkbox: nothing to do until "submit"
         app.action(bk.SHARE)(ack=acknowledge, lazy=[on_share])
+        self._register_feedback_and_handoff(acknowledge)
+
+    @property
+    def handoff_company(self) -> str | None:
+        """The consultancy named on the handoff button; None (no button) without a leads channel."""
+        return self.settings.brand_name if self.settings.slack_leads_channel else None
+
+    def _message(self, reply: Reply, **kwargs: Any) -> dict[str, Any]:
+        return bk.reply_message(reply, handoff_company=self.handoff_company, **kwargs)
 
     # ------------------------------------------------------------------ helpers
 
@@ -236,7 +246,7 @@ class SlackBot:
         except Exception as exc:  # noqa: BLE001 - never silence: log and apologise
             await self._apologise(client, channel, thread_ts, exc, self._language_of(text))
             return
-        if await self._post(client, channel, thread_ts, bk.reply_message(reply)) is None:
+        if await self._post(client, channel, thread_ts, self._message(reply)) is None:
             await self._apologise(client, channel, thread_ts, RuntimeError("the reply could not be posted"),
                                   reply.language)
 
@@ -257,20 +267,14 @@ class SlackBot:
         try:
             reply, seq = await self._call(self._reply_with_seq, sid, text)
             share = bk.encode(s=sid, n=seq) if seq is not None else None
-            await respond(response_type="ephemeral", replace_original=False, **bk.reply_message(reply, share=share))
+            await respond(response_type="ephemeral", replace_original=False, **self._message(reply, share=share))
         except Exception as exc:  # noqa: BLE001 - never silence: log and apologise
             await self._respond_apology(respond, exc, self._language_of(text))
 
     def _reply_with_seq(self, sid: str, text: str) -> tuple[Reply, int | None]:
         """The reply and the sequence number of its stored turn (what "share" re-posts)."""
-        engine = self._engine()
-        reply = engine.reply(sid, text)
-        seq = None
-        for turn in reversed(engine.history(sid)):
-            if turn.role == "assistant" and turn.text == reply.text:
-                seq = turn.seq
-                break
-        return reply, seq
+        reply = self._engine().reply(sid, text)
+        return reply, reply.turn
 
     async def _start_checklist(self, client: Any, respond: Any, team: str | None, channel: str, user: str,
                                lang: str) -> None:
@@ -301,7 +305,7 @@ class SlackBot:
         except Exception as exc:  # noqa: BLE001 - never silence: log and apologise
             await self._apologise(client, channel, root, exc, lang)
             return
-        if await self._post(client, channel, root, bk.reply_message(reply)) is None:
+        if await self._post(client, channel, root, self._message(reply)) is None:
             await self._apologise(client, channel, root, RuntimeError("the step could not be posted"), lang)
 
     # ------------------------------------------------------------------ buttons
@@ -383,7 +387,7 @@ class SlackBot:
         who = f"<@{user}>"
         note = (s("answered", lang, user=who, answer=escape(truncate(answer or "", 300))) if command == "answer"
                 else s("skipped" if command == "skip" else "went_back", lang, user=who))
-        out = bk.reply_message(reply)
+        out = self._message(reply)
         if ephemeral:
             await respond(replace_original=True, **out)
             return
@@ -420,3 +424,95 @@ class SlackBot:
             await respond(delete_original=True)
         except Exception:
             log.exception("could not remove the ephemeral answer after sharing it")
+
+    # ------------------------------------------------------------------ feedback and handoff
+
+    def _register_feedback_and_handoff(self, acknowledge: Callable[..., Any]) -> None:
+        app = self.app
+
+        async def on_feedback(body: dict[str, Any], action: dict[str, Any], client: Any, respond: Any) -> None:
+            await self._on_feedback(body, action, client, respond)
+
+        async def on_comment(body: dict[str, Any], view: dict[str, Any]) -> None:
+            await self._on_comment(body, view)
+
+        async def on_handoff(body: dict[str, Any], action: dict[str, Any], client: Any, respond: Any) -> None:
+            await self._on_handoff(body, action, client, respond)
+
+        app.action(re.compile(rf"^({bk.FEEDBACK_UP}|{bk.FEEDBACK_DOWN})$"))(ack=acknowledge, lazy=[on_feedback])
+        app.view(bk.FEEDBACK_MODAL)(ack=acknowledge, lazy=[on_comment])
+        app.action(bk.HANDOFF)(ack=acknowledge, lazy=[on_handoff])
+
+    def _rate(self, sid: str, turn: int, rating: str, comment: str | None = None) -> str:
+        """Store the rating; returns the session's language."""
+        engine = self._engine()
+        engine.store.set_feedback(sid, turn, rating, comment)
+        return self._session_language(sid)
+
+    async def _on_feedback(self, body: dict[str, Any], action: dict[str, Any], client: Any, respond: Any) -> None:
+        data = bk.decode(action.get("value"))
+        sid, turn = str(data.get("s") or ""), int(data.get("n") or 0)
+        rating = "up" if action.get("action_id") == bk.FEEDBACK_UP else "down"
+        user = (body.get("user") or {}).get("id", "")
+        container = body.get("container") or {}
+        msg = body.get("message") or {}
+        lang = self.default_language
+        try:
+            lang = await self._call(self._rate, sid, turn, rating)
+        except Exception as exc:  # noqa: BLE001 - never silence: log and apologise
+            await self._respond_apology(respond, exc, lang)
+            return
+        if rating == "down" and body.get("trigger_id"):
+            try:  # the optional comment; the rating is already stored
+                await client.views_open(trigger_id=body["trigger_id"], view=bk.feedback_modal(sid, turn, lang))
+            except Exception:
+                log.exception("could not open the feedback comment dialog")
+        note = s("feedback_noted", lang, user=f"<@{user}>", rating="👍" if rating == "up" else "👎")
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id", "")
+        if not container.get("is_ephemeral") and msg.get("ts") and msg.get("blocks"):
+            try:
+                await client.chat_update(channel=channel, ts=msg["ts"],
+                                         **bk.message(bk.without_feedback(msg["blocks"], note), msg.get("text") or note))
+                return
+            except Exception:
+                log.exception("could not mark the rated message in %s", channel)
+        try:
+            await respond(response_type="ephemeral", replace_original=False,
+                          **bk.text_message(escape(s("feedback_thanks", lang))))
+        except Exception:
+            log.exception("could not thank for the feedback")
+
+    async def _on_comment(self, body: dict[str, Any], view: dict[str, Any]) -> None:
+        data = bk.decode(view.get("private_metadata"))
+        values = ((view.get("state") or {}).get("values") or {}).get("comment") or {}
+        comment = ((values.get("comment") or {}).get("value") or "").strip() or None
+        if comment is None:
+            return  # the rating was stored on the click; an empty dialog changes nothing
+        try:
+            await self._call(self._rate, str(data.get("s") or ""), int(data.get("n") or 0), "down", comment)
+        except Exception:
+            log.exception("could not store a feedback comment")
+
+    def _handoff(self, sid: str, user: dict[str, Any], team: str | None) -> tuple[str, Any]:
+        from assistant.leads import Contact, request_handoff
+
+        engine = self._engine()
+        lang = self._session_language(sid)
+        name = user.get("name") or user.get("username") or user.get("id") or "Slack"
+        contact = Contact.checked(name=name, slack_user=user.get("id"), slack_team=team, email_required=False)
+        # Slack's confirmation dialog on the button showed the consent sentence; clicking "yes" gave it.
+        lead = request_handoff(engine, sid, contact, consent=True, source="slack", language=lang,
+                               on_created=self._on_lead)
+        return lang, lead
+
+    async def _on_handoff(self, body: dict[str, Any], action: dict[str, Any], client: Any, respond: Any) -> None:
+        data = bk.decode(action.get("value"))
+        sid = str(data.get("s") or "")
+        lang = str(data.get("l") or self.default_language)
+        team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+        try:
+            lang, _ = await self._call(self._handoff, sid, body.get("user") or {}, team)
+            await respond(response_type="ephemeral", replace_original=False,
+                          **bk.text_message(escape(s("handoff_done", lang, company=self.settings.brand_name))))
+        except Exception as exc:  # noqa: BLE001 - never silence: log and apologise
+            await self._respond_apology(respond, exc, lang)

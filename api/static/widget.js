@@ -627,7 +627,7 @@ details.src > summary:hover { background: var(--soft); }
       const d = this.dataset;
       this.api = (d.api != null ? d.api : '').trim().replace(/\/+$/, '');
       this.lang = pickLanguage(d.lang);
-      this.t = I18N[this.lang];
+      this.t = Object.assign({}, I18N[this.lang], I18N_MORE[this.lang]);
       this.locale = LOCALES[this.lang];
       this.storageKey = 'nordic-assistant:session:' + (this.api || location.origin);
       this.session = this._loadSession();
@@ -669,10 +669,10 @@ details.src > summary:hover { background: var(--soft); }
       const id = 'na' + (++uid);
       const sheet = typeof CSSStyleSheet === 'function' && 'adoptedStyleSheets' in this._shadow ? new CSSStyleSheet() : null;
       if (sheet && sheet.replaceSync) {
-        sheet.replaceSync(STYLES);
+        sheet.replaceSync(STYLES + STYLES_MORE);
         this._shadow.adoptedStyleSheets = [sheet];
       } else {
-        this._shadow.append(h('style', { text: STYLES }));
+        this._shadow.append(h('style', { text: STYLES + STYLES_MORE }));
       }
       const position = this.dataset.position === 'left' ? 'left' : 'right';
       const title = this.dataset.title || t.title;
@@ -690,7 +690,8 @@ details.src > summary:hover { background: var(--soft); }
       const sub = h('p', { id: id + '-sub', text: t.subtitle });
       const resetBtn = h('button', { class: 'icon-btn reset', type: 'button', 'aria-label': t.newChat, title: t.newChat, onclick: () => this.reset() }, icon('reset'));
       this.closeBtn = h('button', { class: 'icon-btn close', type: 'button', 'aria-label': t.close, title: t.close, onclick: () => this.close() }, icon('close'));
-      const head = h('header', { class: 'head' }, avatar, h('div', { class: 'titles' }, this.titleEl, sub), resetBtn, this.closeBtn);
+      const head = h('header', { class: 'head' }, avatar, h('div', { class: 'titles' }, this.titleEl, sub),
+        this._buildMenu(), resetBtn, this.closeBtn);
 
       // Checklist progress strip.
       this.clLabel = h('span', { class: 'cl-label', text: t.checklist });
@@ -895,6 +896,7 @@ details.src > summary:hover { background: var(--soft); }
           citations.map((c) => this._citationView(c))));
       }
       m.extras.replaceChildren();
+      this._renderFeedback(m, reply);
       if (last) this._renderNextSteps(m, reply);
     }
 
@@ -927,13 +929,17 @@ details.src > summary:hover { background: var(--soft); }
         }
         chips.push(confirm);
       }
+      if (view && view.completed) chips.push(...this._completionChips());
       // Skip/back/download live in the checklist strip while it is on screen.
       const stripShown = !this.checklistEl.hidden || Boolean(view);
       for (const s of reply.suggestions || []) {
+        const own = s && this._actionChip(s);
+        if (own) { if (!(view && view.completed)) chips.push(own); continue; }
         if (!s || !s.message) continue;
         const cmd = commandOf(s.message);
         if (cmd && stripShown) continue;
         if (cmd === 'export') {
+          if (view && view.completed) continue; // the completion chips offer the PDF already
           chips.push(h('button', { class: 'chip', type: 'button', onclick: () => this.downloadBrief() }, s.label || t.download));
         } else {
           chips.push(h('button', { class: 'chip suggestion', type: 'button', onclick: () => this.send(s.message) }, s.label || s.message));
@@ -1011,6 +1017,9 @@ details.src > summary:hover { background: var(--soft); }
       else if (status === 422 || code === 'invalid_input' || status === 400) text = t.errInvalid;
       else if (code === 'interrupted') text = t.errInterrupted;
       else if (code === 'brief') text = t.errBrief;
+      else if (code === 'feedback') text = t.errFeedback;
+      else if (code === 'handoff') text = t.errHandoff;
+      else if (code === 'delete') text = t.errDelete;
       const m = this._addBot('error');
       m.body.replaceChildren(h('p', { text }));
       if (retry) {
@@ -1255,10 +1264,10 @@ details.src > summary:hover { background: var(--soft); }
     }
 
     async downloadBrief() {
-      if (!this.session) return;
+      if (!this.session) { this._notice(this.t.nothingYet); return; }
       try {
-        const res = await this._call('/v1/sessions/' + encodeURIComponent(this.session.id) + '/brief.md', { accept: 'text/markdown' });
-        const blob = new Blob([await res.text()], { type: 'text/markdown;charset=utf-8' });
+        const res = await this._call('/v1/sessions/' + encodeURIComponent(this.session.id) + '/brief.pdf', { accept: 'application/pdf' });
+        const blob = new Blob([await res.arrayBuffer()], { type: 'application/pdf' });
         const url = URL.createObjectURL(blob);
         const a = h('a', { href: url, download: this.t.briefFile, rel: 'noopener', hidden: true });
         this._shadow.append(a);
@@ -1304,6 +1313,8 @@ details.src > summary:hover { background: var(--soft); }
         } else {
           const m = this._addBot();
           const reply = turn.reply || { text: turn.text, citations: [], suggestions: [] };
+          if (turn.reply) reply.turn = turn.seq;
+          m.feedback = turn.feedback || null;
           this._renderReply(m, reply, false);
           lastReply = { m, reply };
         }
@@ -1323,6 +1334,286 @@ details.src > summary:hover { background: var(--soft); }
       this.input.focus();
     }
   }
+
+  // ================================================================== feedback, handoff, PDF, privacy
+  // Kept apart from the core widget: rating answers, "Talk to a consultant", the brief as PDF and
+  // "Delete this conversation". Buttons carry actions in the spirit of Suggestion.action
+  // (`handoff.open`, `brief.download`, `conversation.delete`).
+  const I18N_MORE = {
+    en: {
+      menu: 'More', handoff: 'Talk to a consultant', downloadPdf: 'Download brief (PDF)', briefFile: 'procurement-brief.pdf',
+      deleteChat: 'Delete this conversation', deleteAsk: 'Delete this conversation and everything saved with it (answers, ratings, brief)? This cannot be undone.',
+      deleteYes: 'Delete', deleteNo: 'Keep it', deleted: 'The conversation was deleted.', nothingYet: 'There is no conversation yet.',
+      rateUp: 'Helpful', rateDown: 'Not helpful', rated: 'Thanks for your feedback!', comment: 'What was missing? (optional)',
+      commentSend: 'Send', errFeedback: "Couldn't save your feedback. Please try again.", errDelete: "Couldn't delete the conversation. Please try again.",
+      errHandoff: "Couldn't send your details. Please try again.",
+    },
+    sv: {
+      menu: 'Mer', handoff: 'Prata med en konsult', downloadPdf: 'Ladda ner underlaget (PDF)', briefFile: 'upphandlingsunderlag.pdf',
+      deleteChat: 'Radera konversationen', deleteAsk: 'Radera konversationen och allt som sparats med den (svar, betyg, underlag)? Det går inte att ångra.',
+      deleteYes: 'Radera', deleteNo: 'Behåll', deleted: 'Konversationen är raderad.', nothingYet: 'Det finns ingen konversation än.',
+      rateUp: 'Bra svar', rateDown: 'Inte bra', rated: 'Tack för din återkoppling!', comment: 'Vad saknades? (valfritt)',
+      commentSend: 'Skicka', errFeedback: 'Återkopplingen kunde inte sparas. Försök igen.', errDelete: 'Konversationen kunde inte raderas. Försök igen.',
+      errHandoff: 'Uppgifterna kunde inte skickas. Försök igen.',
+    },
+    fi: {
+      menu: 'Lisää', handoff: 'Keskustele konsultin kanssa', downloadPdf: 'Lataa hankinta-asiakirja (PDF)', briefFile: 'hankinta-asiakirja.pdf',
+      deleteChat: 'Poista tämä keskustelu', deleteAsk: 'Poistetaanko keskustelu ja kaikki siihen tallennettu (vastaukset, arviot, hankinta-asiakirja)? Poistoa ei voi perua.',
+      deleteYes: 'Poista', deleteNo: 'Säilytä', deleted: 'Keskustelu on poistettu.', nothingYet: 'Keskustelua ei ole vielä.',
+      rateUp: 'Hyvä vastaus', rateDown: 'Ei hyvä', rated: 'Kiitos palautteestasi!', comment: 'Mitä puuttui? (vapaaehtoinen)',
+      commentSend: 'Lähetä', errFeedback: 'Palautetta ei voitu tallentaa. Yritä uudelleen.', errDelete: 'Keskustelua ei voitu poistaa. Yritä uudelleen.',
+      errHandoff: 'Tietoja ei voitu lähettää. Yritä uudelleen.',
+    },
+    da: {
+      menu: 'Mere', handoff: 'Tal med en konsulent', downloadPdf: 'Hent udbudsmaterialet (PDF)', briefFile: 'udbudsmateriale.pdf',
+      deleteChat: 'Slet denne samtale', deleteAsk: 'Slet samtalen og alt, der er gemt med den (svar, vurderinger, materiale)? Det kan ikke fortrydes.',
+      deleteYes: 'Slet', deleteNo: 'Behold', deleted: 'Samtalen er slettet.', nothingYet: 'Der er ingen samtale endnu.',
+      rateUp: 'Godt svar', rateDown: 'Ikke godt', rated: 'Tak for din feedback!', comment: 'Hvad manglede? (valgfrit)',
+      commentSend: 'Send', errFeedback: 'Din feedback kunne ikke gemmes. Prøv igen.', errDelete: 'Samtalen kunne ikke slettes. Prøv igen.',
+      errHandoff: 'Dine oplysninger kunne ikke sendes. Prøv igen.',
+    },
+    nb: {
+      menu: 'Mer', handoff: 'Snakk med en konsulent', downloadPdf: 'Last ned grunnlaget (PDF)', briefFile: 'anskaffelsesgrunnlag.pdf',
+      deleteChat: 'Slett denne samtalen', deleteAsk: 'Slette samtalen og alt som er lagret med den (svar, vurderinger, grunnlag)? Dette kan ikke angres.',
+      deleteYes: 'Slett', deleteNo: 'Behold', deleted: 'Samtalen er slettet.', nothingYet: 'Det finnes ingen samtale ennå.',
+      rateUp: 'Godt svar', rateDown: 'Ikke bra', rated: 'Takk for tilbakemeldingen!', comment: 'Hva manglet? (valgfritt)',
+      commentSend: 'Send', errFeedback: 'Tilbakemeldingen kunne ikke lagres. Prøv igjen.', errDelete: 'Samtalen kunne ikke slettes. Prøv igjen.',
+      errHandoff: 'Opplysningene kunne ikke sendes. Prøv igjen.',
+    },
+  };
+
+  const ICON_MORE = {
+    menu: '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false"><circle cx="5" cy="12" r="2" fill="currentColor"/><circle cx="12" cy="12" r="2" fill="currentColor"/><circle cx="19" cy="12" r="2" fill="currentColor"/></svg>',
+    up: '<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" d="M7 10v10H4V10zM7 10l4-7c1.7 0 2.6 1 2.3 2.7L12.8 9H19a2 2 0 0 1 2 2.3l-1.3 7A2 2 0 0 1 17.7 20H7"/></svg>',
+    down: '<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" d="M7 14V4H4v10zM7 14l4 7c1.7 0 2.6-1 2.3-2.7L12.8 15H19a2 2 0 0 0 2-2.3l-1.3-7A2 2 0 0 0 17.7 4H7"/></svg>',
+  };
+  const iconMore = (name) => { const s = document.createElement('span'); s.className = 'ico'; s.innerHTML = ICON_MORE[name]; return s; };
+
+  const STYLES_MORE = `
+.menu-wrap { position: relative; flex: none; }
+.menu { position: absolute; top: 42px; right: 0; z-index: 5; min-width: 236px; padding: 6px; border-radius: 12px;
+  background: var(--bg); color: var(--ink); border: 1px solid var(--line); box-shadow: 0 12px 32px rgba(16, 24, 40, .2); }
+.menu button { display: flex; width: 100%; align-items: center; gap: 8px; border: 0; background: none; padding: 9px 11px;
+  border-radius: 8px; text-align: left; font-size: 13.5px; }
+.menu button:hover, .menu button:focus-visible { background: var(--soft); }
+.menu button.danger { color: #b42318; }
+.rate { display: flex; align-items: center; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
+.rate .thumb { display: inline-flex; align-items: center; justify-content: center; width: 30px; height: 28px; border-radius: 8px;
+  border: 1px solid var(--line); background: var(--bg); color: var(--muted); padding: 0; }
+.rate .thumb:hover { color: var(--accent); border-color: var(--accent-line); }
+.rate .thumb[aria-pressed="true"] { color: var(--accent-ink); background: var(--accent); border-color: var(--accent); }
+.rate .rated { font-size: 12px; color: var(--muted); }
+.rate form { display: flex; gap: 6px; width: 100%; }
+.rate input, .handoff input[type="text"], .handoff input[type="email"], .handoff input[type="tel"] {
+  flex: 1; min-width: 0; font: inherit; font-size: 13.5px; color: var(--ink); padding: 7px 10px; border: 1px solid #cfd5de;
+  border-radius: 9px; background: var(--bg); }
+.rate input:focus, .handoff input:focus { border-color: var(--accent); outline: none; box-shadow: 0 0 0 3px color-mix(in srgb, var(--accent) 18%, transparent); }
+.handoff h3 { margin: 0 0 4px; font-size: 15px; }
+.handoff p.intro { margin: 0 0 10px; font-size: 13px; color: var(--muted); }
+.handoff label.field { display: block; margin: 0 0 8px; font-size: 12.5px; font-weight: 600; color: #344054; }
+.handoff label.field input { display: block; width: 100%; margin-top: 3px; font-weight: 400; }
+.handoff label.field .opt { font-weight: 400; color: var(--muted); }
+.handoff label.consent { display: flex; gap: 8px; align-items: flex-start; margin: 10px 0; font-size: 12.5px; line-height: 1.45; }
+.handoff label.consent input { margin-top: 2px; flex: none; width: 16px; height: 16px; accent-color: var(--accent); }
+.handoff .problem { margin: 6px 0; font-size: 12.5px; color: #b42318; }
+.handoff .actions { display: flex; gap: 8px; margin-top: 6px; }
+.confirm-delete .actions { display: flex; gap: 8px; margin-top: 8px; }
+.chip.danger { border-color: #f1c8bf; color: #b42318; }
+.chip.danger.primary { background: #b42318; color: #fff; border-color: #b42318; }
+`;
+
+  const MORE = {
+    // -------------------------------------------------------------- the menu (any time)
+    _buildMenu() {
+      const t = this.t;
+      const item = (cls, label, action, fn) => h('button', { class: cls, type: 'button', role: 'menuitem', 'data-action': action,
+        onclick: () => { this._closeMenu(); fn(); } }, label);
+      this.menuEl = h('div', { class: 'menu', role: 'menu', hidden: true },
+        item('handoff-open', t.handoff, 'handoff.open', () => this.openHandoff()),
+        item('brief-download', t.downloadPdf, 'brief.download', () => this.downloadBrief()),
+        item('conversation-delete danger', t.deleteChat, 'conversation.delete', () => this.askDelete()));
+      this.menuBtn = h('button', { class: 'icon-btn menu-btn', type: 'button', 'aria-label': t.menu, title: t.menu,
+        'aria-haspopup': 'menu', 'aria-expanded': 'false', onclick: () => this._toggleMenu() }, iconMore('menu'));
+      this.menuEl.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); this._closeMenu(); this.menuBtn.focus(); } });
+      return h('div', { class: 'menu-wrap' }, this.menuBtn, this.menuEl);
+    },
+
+    _toggleMenu() {
+      const open = this.menuEl.hidden;
+      this.menuEl.hidden = !open;
+      this.menuBtn.setAttribute('aria-expanded', String(open));
+      if (!open) return;
+      this.menuEl.querySelector('button').focus();
+      const outside = (e) => {
+        if (e.composedPath().includes(this.menuEl.parentNode)) return;
+        this._closeMenu();
+        this._shadow.removeEventListener('pointerdown', outside, true);
+      };
+      this._shadow.addEventListener('pointerdown', outside, true);
+    },
+
+    _closeMenu() {
+      if (!this.menuEl || this.menuEl.hidden) return;
+      this.menuEl.hidden = true;
+      this.menuBtn.setAttribute('aria-expanded', 'false');
+    },
+
+    _notice(text) {
+      const m = this._addBot('notice-msg');
+      m.body.replaceChildren(h('p', { text }));
+      this._follow(m.el);
+      return m;
+    },
+
+    /** Buttons for suggestions that carry one of this section's actions. */
+    _actionChip(s) {
+      const t = this.t;
+      if (s.action === 'handoff.open') return h('button', { class: 'chip handoff-open', type: 'button', onclick: () => this.openHandoff() }, s.label || t.handoff);
+      if (s.action === 'brief.download') return h('button', { class: 'chip brief-download', type: 'button', onclick: () => this.downloadBrief() }, s.label || t.downloadPdf);
+      return null;
+    },
+
+    /** What a finished checklist offers: the brief as PDF and a consultant. */
+    _completionChips() {
+      const t = this.t;
+      return [
+        h('button', { class: 'chip primary brief-download', type: 'button', 'data-action': 'brief.download', onclick: () => this.downloadBrief() }, icon('download'), ' ', t.downloadPdf),
+        h('button', { class: 'chip handoff-open', type: 'button', 'data-action': 'handoff.open', onclick: () => this.openHandoff() }, t.handoff),
+      ];
+    },
+
+    // -------------------------------------------------------------- 👍 / 👎 on every answer
+    _renderFeedback(m, reply) {
+      m.bubble.querySelectorAll('.rate').forEach((el) => el.remove());
+      if (!reply || typeof reply.turn !== 'number' || m.el.classList.contains('welcome') || m.el.classList.contains('error')) return;
+      const t = this.t;
+      m.turn = reply.turn;
+      const row = h('div', { class: 'rate', 'data-turn': String(reply.turn) });
+      const thumb = (rating, label) => h('button', { class: 'thumb ' + rating, type: 'button', 'aria-label': label, title: label,
+        'aria-pressed': m.feedback && m.feedback.rating === rating ? 'true' : 'false',
+        onclick: () => this.rate(m, rating) }, iconMore(rating));
+      row.append(thumb('up', t.rateUp), thumb('down', t.rateDown));
+      if (m.feedback) row.append(h('span', { class: 'rated', role: 'status', text: t.rated }));
+      m.bubble.append(row);
+      m.rateRow = row;
+    },
+
+    async rate(m, rating, comment) {
+      if (!this.session || typeof m.turn !== 'number') return;
+      const t = this.t;
+      try {
+        const res = await this._call('/v1/sessions/' + encodeURIComponent(this.session.id) + '/turns/' + m.turn + '/feedback', {
+          method: 'POST', body: comment === undefined ? { rating } : { rating, comment },
+        });
+        m.feedback = await res.json();
+      } catch (err) {
+        this._error(err.code === 'network' ? err : new WidgetError('feedback', err.status), null);
+        return;
+      }
+      this._renderFeedback(m, { turn: m.turn });
+      if (comment === undefined) this._commentBox(m, rating);
+      else m.rateRow.querySelector('.rated').textContent = t.rated;
+    },
+
+    _commentBox(m, rating) {
+      const t = this.t;
+      const input = h('input', { type: 'text', class: 'comment', maxlength: '2000', placeholder: t.comment, 'aria-label': t.comment });
+      const form = h('form', { class: 'comment-form', onsubmit: (e) => {
+        e.preventDefault();
+        const text = input.value.trim();
+        if (text) this.rate(m, rating, text);
+      } }, input, h('button', { class: 'chip', type: 'submit' }, t.commentSend));
+      m.rateRow.append(form);
+      input.focus();
+    },
+
+    // -------------------------------------------------------------- talk to a consultant
+    async openHandoff() {
+      if (this.busy) return;
+      if (!this.isOpen) this.open();
+      await this._restoring;
+      const t = this.t;
+      this.log.querySelectorAll('.msg.handoff').forEach((el) => el.remove());
+      let form;
+      try {
+        const res = await this._call('/v1/handoff/form?language=' + encodeURIComponent(this.lang), { auth: false });
+        form = await res.json();
+      } catch (err) {
+        this._error(err.code === 'network' ? err : new WidgetError('handoff', err.status), () => this.openHandoff());
+        return;
+      }
+      const m = this._addBot('handoff');
+      const inputs = {};
+      const fields = form.fields.map((f) => {
+        inputs[f.name] = h('input', { type: f.type, name: f.name, autocomplete: { name: 'name', email: 'email', company: 'organization', phone: 'tel' }[f.name],
+          required: f.required, maxlength: f.name === 'phone' ? '40' : '200' });
+        return h('label', { class: 'field' }, f.label, f.required ? null : h('span', { class: 'opt', text: ' (' + form.optional + ')' }), inputs[f.name]);
+      });
+      const consent = h('input', { type: 'checkbox', name: 'consent' });
+      const problem = h('p', { class: 'problem', role: 'alert', hidden: true });
+      const submit = h('button', { class: 'chip primary submit', type: 'submit' }, form.submit);
+      const el = h('form', { class: 'handoff-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); this._sendHandoff(m, form, inputs, consent, problem, submit); } },
+        h('h3', { text: form.title }), h('p', { class: 'intro', text: form.intro }), fields,
+        h('label', { class: 'consent' }, consent, h('span', { text: form.consent })), problem,
+        h('div', { class: 'actions' }, submit, h('button', { class: 'chip cancel', type: 'button', onclick: () => m.el.remove() }, form.cancel)));
+      m.body.replaceChildren(el);
+      this._follow(m.el);
+      inputs.name.focus();
+    },
+
+    async _sendHandoff(m, form, inputs, consent, problem, submit) {
+      const show = (text) => { problem.textContent = text; problem.hidden = false; problem.scrollIntoView({ block: 'nearest' }); };
+      problem.hidden = true;
+      if (!consent.checked) { show(form.consent_required); consent.focus(); return; }
+      const body = { consent: true, language: this.lang };
+      for (const [name, input] of Object.entries(inputs)) body[name] = input.value.trim() || null;
+      submit.disabled = true;
+      try {
+        await this._ensureSession();
+        const res = await this._call('/v1/sessions/' + encodeURIComponent(this.session.id) + '/handoff', { method: 'POST', body });
+        const done = await res.json();
+        m.el.classList.add('sent');
+        m.body.replaceChildren(h('p', { class: 'handoff-thanks', role: 'status', text: done.message }));
+      } catch (err) {
+        submit.disabled = false;
+        show(err.status === 422 && err.message ? err.message : err.code === 'network' ? this.t.errNetwork : this.t.errHandoff);
+      }
+    },
+
+    // -------------------------------------------------------------- delete this conversation
+    askDelete() {
+      if (!this.isOpen) this.open();
+      const t = this.t;
+      this.log.querySelectorAll('.msg.confirm-delete').forEach((el) => el.remove());
+      if (!this.session) { this._notice(t.nothingYet); return; }
+      const m = this._addBot('confirm-delete');
+      m.body.replaceChildren(h('p', { text: t.deleteAsk }), h('div', { class: 'actions' },
+        h('button', { class: 'chip danger primary delete-yes', type: 'button', onclick: () => this.deleteConversation(m) }, t.deleteYes),
+        h('button', { class: 'chip delete-no', type: 'button', onclick: () => m.el.remove() }, t.deleteNo)));
+      this._follow(m.el);
+      m.body.querySelector('.delete-yes').focus();
+    },
+
+    async deleteConversation(m) {
+      if (!this.session || this.busy) return;
+      try {
+        await this._call('/v1/sessions/' + encodeURIComponent(this.session.id), { method: 'DELETE' });
+      } catch (err) {
+        if (err.status !== 404 && err.status !== 401) { // already gone: nothing left to delete
+          this._error(err.code === 'network' ? err : new WidgetError('delete', err.status), null);
+          return;
+        }
+      }
+      if (m) m.el.remove();
+      this._saveSession(null);
+      this._setChecklist(null);
+      this.log.replaceChildren();
+      this._welcome(true);
+      this._notice(this.t.deleted).el.classList.add('deleted');
+      this.input.focus();
+    },
+  };
+  Object.assign(NordicAssistant.prototype, MORE);
 
   if (!customElements.get(TAG)) customElements.define(TAG, NordicAssistant);
 

@@ -43,6 +43,7 @@ pytestmark = [
 PILOT = "Ska vi börja med ett pilotprojekt?"
 STAFFING = "Hur många agenter behöver vi för 300 samtal i timmen, 4 minuter per samtal och 80/20?"
 INJECTION = '<img src=x onerror="window.__pwned=1">'
+ADMIN_TOKEN = "widget-admin-token"
 
 
 # ---------------------------------------------------------------------------- fixtures
@@ -54,7 +55,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("widget-server")
     port = free_port()
     env = {**os.environ, "ASSISTANT_DATABASE_URL": f"sqlite:///{tmp / 'sessions.db'}",
-           "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0", "PYTHONUNBUFFERED": "1"}
+           "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0", "PYTHONUNBUFFERED": "1", "ASSISTANT_ADMIN_TOKEN": ADMIN_TOKEN}
     env.pop("ASSISTANT_LLM", None)  # the offline, deterministic answers
     log_path = tmp / "server.log"
     with open(log_path, "wb") as log:
@@ -186,6 +187,12 @@ def api_get(server: str, path: str, token: str) -> Any:
     request = urllib.request.Request(server + path, headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(path).pages)
 
 
 def panel_has_focus(page: Any) -> bool:
@@ -330,8 +337,8 @@ def test_the_checklist_survives_a_reload_at_the_same_question(page, server, arti
     with page.expect_download() as info:
         page.locator(f"{W} .checklist .download-brief").click()
     download = info.value
-    assert download.suggested_filename == "upphandlingsunderlag.md"
-    brief = Path(download.path()).read_text(encoding="utf-8")
+    assert download.suggested_filename == "upphandlingsunderlag.pdf"
+    brief = pdf_text(Path(download.path()))
     assert "Upphandlingsunderlag" in brief and "Kunderna väntar för länge" in brief
 
     before_state, before_log = checklist_state(page), conversation(page)
@@ -582,3 +589,153 @@ def test_language_theme_and_position_come_from_the_page(new_page, server):
         '<script src="/widget.js" data-api="" async></script></body></html>')))
     page2.goto(server + "/embed-test")
     sync_api.expect(page2.locator(f"{W} .launcher")).to_have_attribute("aria-label", "Avaa chat")
+
+
+# ---------------------------------------------------------------------------- feedback, handoff, PDF, deletion
+
+
+def api_call(server: str, method: str, path: str, token: str, body: Any = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(server + path, data=data, method=method, headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+def open_menu_item(page: Any, action: str, screenshot: Path | None = None) -> None:
+    page.locator(f"{W} .menu-btn").click()
+    sync_api.expect(page.locator(f"{W} .menu")).to_be_visible()
+    if screenshot is not None:
+        page.screenshot(path=str(screenshot))
+    page.locator(f"{W} .menu [data-action='{action}']").click()
+
+
+def test_an_answer_is_rated_with_a_comment_and_the_rating_survives_a_reload(page, server, artifacts):
+    page.goto(server + "/")
+    open_widget(page)
+    reply = ask(page, PILOT)
+    reply.locator(".rate .thumb.down").click()
+    comment = reply.locator(".rate input.comment")
+    sync_api.expect(comment).to_be_focused()
+    comment.fill("Saknar ett exempel på hur länge piloten brukar pågå.")
+    reply.locator(".rate .comment-form button").click()
+    sync_api.expect(reply.locator(".rate .rated")).to_have_text("Tack för din återkoppling!")
+    page.screenshot(path=str(artifacts / "widget-feedback.png"))
+
+    session = stored_session(page)
+    turns = api_get(server, f"/v1/sessions/{session['id']}", session["token"])["turns"]
+    rated = [t for t in turns if t["feedback"]]
+    assert len(rated) == 1 and rated[0]["role"] == "assistant"
+    assert rated[0]["feedback"]["rating"] == "down"
+    assert rated[0]["feedback"]["comment"] == "Saknar ett exempel på hur länge piloten brukar pågå."
+
+    # Changing one's mind replaces the rating; after a reload the answer shows it.
+    reply.locator(".rate .thumb.up").click()
+    sync_api.expect(reply.locator(".rate .thumb.up")).to_have_attribute("aria-pressed", "true")
+    page.reload()
+    open_widget(page)
+    restored = answers(page).first
+    sync_api.expect(restored.locator(".rate .thumb.up")).to_have_attribute("aria-pressed", "true")
+    sync_api.expect(restored.locator(".rate .thumb.down")).to_have_attribute("aria-pressed", "false")
+    turns = api_get(server, f"/v1/sessions/{session['id']}", session["token"])["turns"]
+    assert [t["feedback"]["rating"] for t in turns if t["feedback"]] == ["up"]
+
+
+def test_the_handoff_form_refuses_without_consent_and_sends_the_lead_with_it(page, server, artifacts):
+    page.goto(server + "/")
+    open_widget(page)
+    ask(page, PILOT)
+    open_menu_item(page, "handoff.open", screenshot=artifacts / "widget-menu.png")
+    form = page.locator(f"{W} .msg.handoff form")
+    sync_api.expect(form.locator("h3")).to_have_text("Prata med en konsult")
+    sync_api.expect(form.locator("label.consent")).to_contain_text("Jag samtycker till att Nordic Outsourcing Advisors")
+    form.locator("input[name=name]").fill("Åsa Öberg")
+    form.locator("input[name=email]").fill("asa.oberg@example.se")
+    form.locator("input[name=company]").fill("Möbelhuset AB")
+    form.locator(".submit").click()
+    sync_api.expect(form.locator(".problem")).to_have_text(
+        "Kryssa i rutan för att samtycka – utan samtycke kan vi inte skicka dina uppgifter.")
+    session = stored_session(page)
+    assert not _leads_of(server, session["id"]), "a lead was stored without consent"
+    page.screenshot(path=str(artifacts / "widget-handoff.png"))
+
+    form.locator("input[name=consent]").check()
+    form.locator(".submit").click()
+    sync_api.expect(page.locator(f"{W} .msg.handoff .handoff-thanks")).to_have_text(
+        "Tack, Åsa Öberg! En konsult från Nordic Outsourcing Advisors kontaktar dig snart.")
+    [lead] = _leads_of(server, session["id"])
+    assert lead["contact"] == {"name": "Åsa Öberg", "email": "asa.oberg@example.se", "company": "Möbelhuset AB",
+                               "phone": None, "slack_user": None, "slack_team": None}
+    assert lead["consent_text"].startswith("Jag samtycker till att Nordic Outsourcing Advisors")
+    assert lead["language"] == "sv" and lead["transcript"][0]["text"] == PILOT
+    assert lead["brief"]["schema"] == "procurement-brief"
+
+
+def _leads_of(server: str, session_id: str) -> list[dict[str, Any]]:
+    status, body = api_call(server, "GET", "/v1/admin/leads?limit=500", ADMIN_TOKEN)
+    assert status == 200, body
+    return [entry["lead"] for entry in body["leads"] if entry["lead"]["session_id"] == session_id]
+
+
+def test_the_brief_downloads_as_pdf_from_the_menu_and_when_the_checklist_ends(page, server, artifacts):
+    page.goto(server + "/")
+    open_widget(page)
+    ask(page, "Hej")
+    session = stored_session(page)
+    sid, token = session["id"], session["token"]
+    # Any time, from the menu.
+    with page.expect_download() as info:
+        open_menu_item(page, "brief.download")
+    assert info.value.suggested_filename == "upphandlingsunderlag.pdf"
+    assert "Upphandlingsunderlag" in pdf_text(Path(info.value.path()))
+
+    # The checklist answered to the end through the API (its answers are the catalog's examples).
+    from assistant.checklist.flow import ChecklistFlow
+
+    assert api_call(server, "POST", f"/v1/sessions/{sid}/checklist/start", token)[0] == 200
+    numbers = {"aht_seconds": "240", "opening_hours_per_day": "10", "sl_answer_seconds": "20"}
+    given = {}
+    for _step, question in ChecklistFlow().order:
+        answer = numbers.get(question.id, question.example["sv"])
+        status, reply = api_call(server, "POST", f"/v1/sessions/{sid}/checklist/answer", token, {"answer": answer})
+        assert status == 200, reply
+        given[question.id] = answer
+    assert reply["checklist"]["completed"]
+
+    page.reload()
+    open_widget(page)
+    last = answers(page).last
+    sync_api.expect(last.locator(".chip.handoff-open")).to_be_visible()
+    with page.expect_download() as info:
+        last.locator(".chip.brief-download").click()
+    text = pdf_text(Path(info.value.path()))
+    for question_id in ("problem_statement", "supplier_type", "trust_basis"):
+        assert " ".join(given[question_id].split()) in text, question_id
+    assert "Bemanning (Erlang C)" in text and "Kostnadsjämförelse" in text
+    Path(info.value.path()).replace(artifacts / "brief-from-widget.pdf")
+    page.screenshot(path=str(artifacts / "widget-checklist-done.png"))
+
+
+def test_deleting_the_conversation_empties_the_widget_and_the_api_forgets_it(page, server, artifacts):
+    page.goto(server + "/")
+    open_widget(page)
+    reply = ask(page, PILOT)
+    reply.locator(".rate .thumb.up").click()
+    sync_api.expect(reply.locator(".rate .rated")).to_be_visible()
+    session = stored_session(page)
+    open_menu_item(page, "conversation.delete")
+    page.locator(f"{W} .msg.confirm-delete .delete-yes").click()
+    sync_api.expect(page.locator(f"{W} .msg.deleted .md")).to_have_text("Konversationen är raderad.")
+    page.screenshot(path=str(artifacts / "widget-deleted.png"))
+    assert page.evaluate("() => localStorage.length") == 0
+    status, body = api_call(server, "GET", f"/v1/sessions/{session['id']}", session["token"])
+    assert status == 404 and body["error"]["code"] == "not_found"
+
+    page.reload()
+    open_widget(page)
+    sync_api.expect(page.locator(f"{W} .msg.welcome")).to_have_count(1)
+    sync_api.expect(page.locator(f"{W} .msg:not(.welcome)")).to_have_count(0)

@@ -1,0 +1,40 @@
+"""Feedback on an answer: 👍/👎 and an optional comment, one per assistant turn."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from api.deps import app_state, authorised_session
+from assistant.sessions import MAX_FEEDBACK_COMMENT_CHARS
+
+router = APIRouter(prefix="/v1/sessions/{session_id}", tags=["feedback"])
+
+
+class FeedbackIn(BaseModel):
+    rating: Literal["up", "down"]
+    comment: str | None = Field(None, description=f"Optional, at most {MAX_FEEDBACK_COMMENT_CHARS} characters.")
+
+
+class FeedbackSaved(BaseModel):
+    session_id: str
+    turn: int
+    rating: Literal["up", "down"]
+    comment: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@router.post("/turns/{seq}/feedback", response_model=FeedbackSaved, summary="Rate an answer",
+             description="Rates the assistant turn `seq` (the `turn` of a Reply). Sending again replaces the "
+             "rating and the comment. A user turn or an unknown turn is 404, as is another session's turn.")
+async def rate_answer(request: Request, body: FeedbackIn, seq: int = Path(..., ge=1, le=10_000_000),
+                      session_id: str = Depends(authorised_session)) -> FeedbackSaved:
+    store = app_state(request).engine.store
+    saved = await run_in_threadpool(store.set_feedback, session_id, seq, body.rating, body.comment)
+    return FeedbackSaved(session_id=session_id, turn=saved.seq, rating=saved.rating, comment=saved.comment,
+                         created_at=saved.created_at, updated_at=saved.updated_at)
