@@ -441,17 +441,11 @@ class Assistant:
                      suggestions=suggestions)
 
     def _step_citations(self, step: Any) -> list[Citation]:
+        from assistant.citations import Citations
         from assistant.corpus import corpus_by_id
 
-        docs = corpus_by_id(self.settings.corpus_dir)
-        out = []
-        for n, c in enumerate(step.citations, 1):
-            doc = docs[c.doc_id]
-            start = doc.text.find(c.quote)
-            out.append(Citation(n=n, doc_id=c.doc_id, title=doc.title, language=doc.language,
-                                heading=doc.heading_at(start), quote=c.quote,
-                                start_index=start, end_index=start + len(c.quote)))
-        return out
+        citations = Citations(corpus_by_id(self.settings.corpus_dir))
+        return [citations.quote(n, c.doc_id, c.quote) for n, c in enumerate(step.citations, 1)]
 
     def _status_text(self, cl: dict[str, Any], lang: str) -> str:
         open_points = self.flow.open_points(cl)

@@ -49,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     items = [json.loads(line) for line in DATASET.read_text(encoding="utf-8").splitlines() if line.strip()]
     retriever = load_retriever()
-    embeddings = retriever._embeddings  # the object the retriever embeds questions with
+    embeddings = retriever.embeddings  # the object the retriever embeds questions with
     offsets = {} if args.raw else language_offsets(retriever.index)
     splits = ["dev"] if args.sweep else ["dev", "test"]
     for split in splits:

@@ -22,6 +22,7 @@ from typing import Any
 
 from assistant.checklist.flow import ChecklistFlow
 from assistant.checklist.steps import QuestionSpec
+from assistant.citations import Citations
 from assistant.corpus import corpus_by_id
 from assistant.formatting import number, percent
 from assistant.i18n import t
@@ -48,7 +49,7 @@ def display_value(question: QuestionSpec, value: Any, lang: str) -> str:
 def build_brief(state: dict[str, Any], lang: str, flow: ChecklistFlow | None = None,
                 corpus_dir: Path | None = None) -> dict[str, Any]:
     flow = flow or ChecklistFlow()
-    docs = corpus_by_id(corpus_dir)
+    citations = Citations(corpus_by_id(corpus_dir))
     answers = state.get("answers", {})
     skipped = set(state.get("skipped", []))
     sources: list[dict[str, Any]] = []
@@ -56,12 +57,9 @@ def build_brief(state: dict[str, Any], lang: str, flow: ChecklistFlow | None = N
     for number_, step in enumerate(flow.spec.steps, 1):
         refs = []
         for citation in step.citations:
-            doc = docs[citation.doc_id]
-            start = doc.text.find(citation.quote)
-            source = {"doc_id": doc.id, "title": doc.title, "language": doc.language,
-                      "heading": doc.heading_at(start), "quote": citation.quote,
-                      "start_index": start, "end_index": start + len(citation.quote)}
-            existing = next((s for s in sources if s["doc_id"] == doc.id and s["start_index"] == start), None)
+            source = citations.quote(0, citation.doc_id, citation.quote).model_dump(exclude={"n"})
+            existing = next((s for s in sources if s["doc_id"] == source["doc_id"]
+                             and s["start_index"] == source["start_index"]), None)
             if existing is None:
                 existing = {"n": len(sources) + 1, **source}
                 sources.append(existing)

@@ -79,3 +79,41 @@ def test_a_malformed_threshold_is_refused(tmp_path: Path) -> None:
     path.write_text('[thresholds]\n"routing.accuracy" = { minimum = 0.9 }\n', encoding="utf-8")
     with pytest.raises(ValueError, match="routing.accuracy"):
         load_gate(path)
+
+
+def test_one_item_that_flips_is_noise_not_a_regression() -> None:
+    baseline_items = {"retrieval.recall@5": {f"r{i:03d}": 1.0 for i in range(100)}}
+    items = {"retrieval.recall@5": {**baseline_items["retrieval.recall@5"], "r007": 0.0}}
+    [change] = compare_with_baseline({"retrieval.recall@5": 0.99}, {"retrieval.recall@5": 1.0}, CONFIG,
+                                     items, baseline_items)
+    assert change.newly_failing == ["r007"] and not change.regression
+
+
+def test_a_real_drop_is_a_regression_that_names_the_items() -> None:
+    baseline_items = {"retrieval.recall@5": {f"r{i:03d}": 1.0 for i in range(100)}}
+    failing = [f"r{i:03d}" for i in range(0, 60, 10)]
+    items = {"retrieval.recall@5": {k: (0.0 if k in failing else 1.0) for k in baseline_items["retrieval.recall@5"]}}
+    [change] = compare_with_baseline({"retrieval.recall@5": 0.94}, {"retrieval.recall@5": 1.0}, CONFIG,
+                                     items, baseline_items)
+    assert change.regression and change.newly_failing == failing and change.p_not_worse < 0.05
+
+
+def test_items_that_fail_while_as_many_others_pass_are_no_regression() -> None:
+    baseline = {f"r{i:03d}": float(i % 2) for i in range(100)}
+    swapped = {k: 1.0 - v for k, v in baseline.items()}
+    [change] = compare_with_baseline({"retrieval.recall@5": 0.5}, {"retrieval.recall@5": 0.5}, CONFIG,
+                                     {"retrieval.recall@5": swapped}, {"retrieval.recall@5": baseline})
+    assert len(change.newly_failing) == 50 and not change.regression
+
+
+def test_a_metric_without_per_item_values_falls_back_to_the_allowed_drop() -> None:
+    [change] = compare_with_baseline({"retrieval.recall@5": 0.90}, {"retrieval.recall@5": 0.95}, CONFIG, {}, {})
+    assert change.regression and change.p_not_worse is None
+
+
+def test_the_bootstrap_interval_is_the_same_every_time() -> None:
+    from evals.stats import bootstrap_interval
+
+    values = [1.0] * 90 + [0.0] * 10
+    first, second = bootstrap_interval(values), bootstrap_interval(values)
+    assert first == second and first.low < 0.9 < first.high and 0.03 < first.half_width < 0.08

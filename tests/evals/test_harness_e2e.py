@@ -38,6 +38,22 @@ def test_quick_run_in_process_writes_a_report(tmp_path: Path, retriever) -> None
     assert metrics["tool_reference.passed"] == 1.0
     assert metrics["answers.citations_verbatim"] == 1.0
     assert results["gate"]["baseline"] is None  # no baseline in tmp_path
+    # every headline rate keeps its per-item values and a bootstrap interval around it
+    items, intervals = results["items"], results["intervals"]
+    assert set(items["retrieval.recall@5"]) <= {i for i in items["retrieval.recall@1"]}
+    low, high = intervals["retrieval.recall@5"]
+    assert low <= metrics["retrieval.recall@5"] <= high
+    assert "95 % interval" in (tmp_path / f"{report.stem}.md").read_text(encoding="utf-8")
+
+
+def test_a_split_of_its_own_runs_the_test_datasets_under_their_own_names(tmp_path: Path, retriever) -> None:
+    from evals.harness import Split, run_eval
+    from evals.retrieval import load_retrieval_dataset
+
+    split = Split("test", retrieval=load_retrieval_dataset()[:4])
+    results = run_eval(retriever=retriever, splits=[split])
+    assert "test.retrieval.recall@5" in results["metrics"] and "retrieval.recall@5" not in results["metrics"]
+    assert len(results["items"]["test.retrieval.recall@5"]) == 4
 
 
 def test_quick_run_cannot_become_the_baseline(tmp_path: Path) -> None:
