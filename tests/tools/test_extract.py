@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from assistant.errors import InvalidInput
+from assistant.language import detect_language
 from assistant.tools import (
     CostComparisonRequest,
     StaffingRequest,
     compare_costs,
-    detect_language,
     extract_arguments,
     merge_arguments,
     missing_arguments,
@@ -217,7 +217,7 @@ def test_per_minute_offers_make_handling_time_required() -> None:
 
 
 def test_daily_volume_is_not_converted_for_a_monthly_cost_comparison() -> None:
-    result = extract_arguments("1 200 samtal per dag", tool="cost_comparison")
+    result = extract_arguments("1 200 samtal per dag, leverantören tar 30 kr per samtal", tool="cost_comparison")
     assert "contacts_per_month" in result.missing
 
 
