@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
         app.include_router(module.router, responses=COMMON_ERRORS)
     for module in (sessions, checklist):
         app.include_router(module.router, responses={**COMMON_ERRORS, **SESSION_ERRORS})
+    app.include_router(checklist.actions_router, responses={**COMMON_ERRORS, **SESSION_ERRORS})
     _mount_slack(app, settings)
     _mount_widget(app)
 

@@ -127,6 +127,11 @@ class HybridRetriever(BaseRetriever):
     def index(self) -> SearchIndex:
         return self._index
 
+    @property
+    def embeddings(self) -> Any:
+        """The embeddings model queries are embedded with (the engine's router reuses its vectors)."""
+        return self._embeddings
+
     # -- LangChain interface --
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None
@@ -134,16 +139,17 @@ class HybridRetriever(BaseRetriever):
         return self.search(query, k=self.k).hits
 
     # -- full interface --
-    def search(self, question: str, k: int = 5, language: str | None = None) -> SearchResult:
+    def search(self, question: str, k: int = 5, language: str | None = None, vector: Any = None) -> SearchResult:
         """Top-k chunks for `question` plus whether the corpus covers it.
 
-        `language` overrides detection (the engine passes the message language).
+        `language` overrides detection (the engine passes the message language);
+        `vector` is the question's query embedding when the caller has it already.
         """
         question = clean_query(question, self.max_query_chars)
         if not 1 <= k <= 50:
             raise InvalidInput("k", f"must be between 1 and 50, got {k}")
         lang = language if language in SUPPORTED else detect_language(question)
-        scores = self._signals(question, lang)
+        scores = self._signals(question, lang, vector)
         fused = self._fuse(scores)
         order = np.argsort(-fused, kind="stable")[:k]
         hits = [self._document(int(i), float(fused[i]), scores) for i in order]
@@ -174,10 +180,11 @@ class HybridRetriever(BaseRetriever):
             for n in order
         ]
 
-    def _signals(self, question: str, lang: str | None) -> dict[str, Any]:
+    def _signals(self, question: str, lang: str | None, vector: Any = None) -> dict[str, Any]:
         idx = self._index
         n_chunks = len(idx.chunks)
-        qv = np.asarray(self._embeddings.embed_query_np(question), dtype=np.float32).reshape(1, -1)
+        qv = np.asarray(self._embeddings.embed_query_np(question) if vector is None else vector,
+                        dtype=np.float32).reshape(1, -1)
 
         dense_chunks = np.full(n_chunks, -1.0, dtype=np.float32)
         sims, ids = idx.chunk_vectors.search(qv, n_chunks)

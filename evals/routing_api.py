@@ -16,7 +16,7 @@ from typing import Any
 from evals.routing import _AWAITING_AHT_SETUP, RoutingItem
 
 _COST_FIELDS = {"contacts_per_month", "in_house_fte", "monthly_salary", "offers", "employer_oncost_pct"}
-_TOOL_NAMES = {"staffing_plan": "staffing", "cost_comparison": "cost_comparison"}
+_TOOL_NAMES = {"staffing": "staffing", "cost_comparison": "cost_comparison"}
 
 
 def reply_tool(reply: dict[str, Any]) -> str | None:

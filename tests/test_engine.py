@@ -40,7 +40,7 @@ def test_swedish_staffing_slots_fill_across_turns_then_a_pilot_question_cites_th
 
     expected = plan_staffing(StaffingRequest(contacts=300, interval_minutes=60, aht_seconds=240,
                                              service_level=0.8, answer_seconds=20))
-    assert done.tool is not None and done.tool.name == "staffing_plan"
+    assert done.tool is not None and done.tool.name == "staffing"
     assert done.tool.result["agents"] == expected.agents
     assert f"**{expected.agents} agenter**" in done.text and done.language == "sv"
 

@@ -49,8 +49,9 @@ class OfflineAnswerer:
         self.settings = settings or AnswerSettings()
         self._docs: dict[str, Document] = corpus_by_id()
 
-    def answer(self, question: str, language: str) -> Answer:
-        result = self.retriever.search(question, k=5, language=language)
+    def answer(self, question: str, language: str, vector: Any = None) -> Answer:
+        result = (self.retriever.search(question, k=5, language=language, vector=vector) if vector is not None
+                  else self.retriever.search(question, k=5, language=language))
         if not result.covered:
             return Answer(text="", citations=[], covered=False, search=result)
         notes = self._pick_notes(result.notes)

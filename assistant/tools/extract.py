@@ -200,6 +200,9 @@ def request_arguments(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
     talk, wrap = args.pop("talk_seconds", None), args.pop("wrapup_seconds", None)
     if args.get("aht_seconds") is None and talk is not None:
         args["aht_seconds"] = round(talk + (wrap or 0.0), 6)
+    elif args.get("aht_seconds") is not None and wrap is not None:
+        # a wrap-up stated beside the handling time adds to it (said out loud as an assumption)
+        args["aht_seconds"] = round(args["aht_seconds"] + wrap, 6)
     week = args.pop("contacts_per_week", None)
     days = args.pop("open_days_per_week", None)
     if tool == "staffing":
