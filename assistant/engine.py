@@ -355,7 +355,8 @@ class Assistant:
             state["pending_tool"], state["awaiting"] = tool, None
             state["clarify"] = amb.model_dump()
             understood, _ = self._understood(tool, arguments, notes_by_tool[tool], lang)
-            given = t("values.so_far", lang, values="; ".join(u.text for u in understood)) if understood else ""
+            given = t("values.so_far", lang, values="; ".join(dict.fromkeys(u.text for u in understood if u.text))) \
+                if any(u.text for u in understood) else ""
             question = t("values.clarify_fte", lang, value=number(amb.value, lang, 0 if amb.value.is_integer() else 1))
             suggestions = [Suggestion(label=t("values.clarify_inhouse", lang), action="ask",
                                       value=t("values.clarify_inhouse", lang)),
@@ -368,8 +369,8 @@ class Assistant:
             state["pending_tool"], state["awaiting"] = tool, missing[0]
             asked = t(f"tool.ask.{tool}.{missing[0]}", lang)
             understood, _ = self._understood(tool, arguments, notes_by_tool[tool], lang)
-            given = t("values.so_far", lang, values="; ".join(dict.fromkeys(u.text for u in understood))) \
-                if understood else ""
+            given = t("values.so_far", lang, values="; ".join(dict.fromkeys(u.text for u in understood if u.text))) \
+                if any(u.text for u in understood) else ""
             text = f"{given}\n\n{asked}" if given else f"{t(f'tool.intro.{tool}', lang)}\n\n{asked}"
             return self._with_checklist_reminder(
                 Reply(session_id=session_id, text=text, language=lang, intent="tool", missing=missing,
@@ -391,7 +392,7 @@ class Assistant:
         if recomputed:
             parts.append(t("values.recomputed", lang))
         parts.append(t("values.used", lang, values="; ".join(dict.fromkeys(u.text for u in understood
-                                                                         if u.how != "assumed"))))
+                                                                         if u.how != "assumed" and u.text))))
         if assumptions:
             parts.append(t("values.assumed", lang, values="; ".join(assumptions)))
         parts += [result_text, f"_{t('values.correct_hint', lang)}_"]

@@ -84,7 +84,9 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
 def word_forms(word: str, language: str) -> frozenset[str]:
     """The lower-case form, lemma and Snowball stem of `word` in `language`."""
     w = word.lower()
-    forms = {w, _stemmer(language).stemWord(w)}
+    stem = _stemmer(language).stemWord(w)
+    # Very short stems collide across words ("manning" -> "man"): they count only as the word itself.
+    forms = {w, stem} if len(stem) >= 4 else {w}
     try:
         lemma = simplemma.lemmatize(w, lang=language).lower()
     except ValueError:  # pragma: no cover - every supported language has a simplemma model

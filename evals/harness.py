@@ -18,6 +18,9 @@ Metric names (the keys of `results["metrics"]`):
 * `extraction.{exact_match,tool_detected}` (+ per language);
 * `tool_reference.passed` (+ `tool_reference.per_tool.<tool>.passed`);
 * `conversations.{passed,turns_passed}` (+ per language);
+* `tool_dialogues.{single_right,multi_right,turns_right,misreads,silent_misreads}`
+  (tool turns of the conversation scripts, see `evals/tool_dialogues.py`);
+* `routing.signals.{lexical,embedding,combined}.accuracy` (in-process, full runs);
 * `….n` keys are sample sizes.
 """
 
@@ -37,7 +40,7 @@ from typing import Any, TypeVar
 
 from evals import answers as answers_mod
 from evals import conversations as conv_mod
-from evals import tools_eval
+from evals import tool_dialogues, tools_eval
 from evals.baselines import bm25_search, dense_search, prewarm
 from evals.client import HttpClient, InProcessClient
 from evals.grounding import Sources
@@ -369,7 +372,18 @@ def run_eval(*, url: str | None = None, quick: bool = False, retriever: Any = No
                                                             for r in rows]}
         flatten_grouped(metrics, "conversations", summary)
         failures["conversations"] = conv_mod.failures(rows)
+        tool_rows = tool_dialogues.run_tool_dialogues(rows, conversations)
+        sections["tool_dialogues"] = tool_dialogues.summarise_tool_dialogues(tool_rows)
+        flatten_grouped(metrics, "tool_dialogues", sections["tool_dialogues"])
+        failures["tool_dialogues"] = tool_dialogues.failures(tool_rows)
         timed("conversations", t0)
+        if not url and not quick:
+            from evals.routing_signals import signal_accuracy
+
+            signals = signal_accuracy(retriever.embeddings, routing_items)
+            sections["routing_signals"] = signals
+            for mode, values in signals.items():
+                _put(metrics, f"routing.signals.{mode}", values)
 
         # -- tools --
         t0 = time.perf_counter()

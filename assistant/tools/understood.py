@@ -173,6 +173,8 @@ def describe(tool: str, arguments: dict[str, Any], notes: dict[str, Any], lang: 
     for key in ("horizon_months", "transition_months"):
         if arguments.get(key) is not None:
             rows.add(key, arguments[key], t(f"understood.{key}", lang, value=_n(arguments[key], lang)))
+    if arguments.get("currency"):
+        rows.add("currency", arguments["currency"], "")
     if request is not None:
         if not arguments.get("currency"):
             assumptions.append(t("assumption.currency_default", lang, currency=DEFAULT_CURRENCY))
