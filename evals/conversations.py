@@ -52,6 +52,7 @@ class Conversation(BaseModel):
     id: str
     language: str
     description: str = ""
+    added: str | None = None  # who added the script after the set was written (dev scripts added while tuning)
     turns: list[Turn]
 
 

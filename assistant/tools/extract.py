@@ -212,6 +212,14 @@ def request_arguments(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
                 args["contacts_per_day"] = round(week / days, 6)
             elif month is not None and days:
                 args["contacts_per_day"] = round(month * 12.0 / 52.0 / days, 6)
+        hours = args.get("open_hours")
+        if args.get("contacts_per_day") is not None and hours and "interval_minutes" not in args:
+            # opening hours such as 7.5 or 8.25 hours: intervals that fit them whole
+            for minutes in (60, 30, 15):
+                if abs(hours * 60 / minutes - round(hours * 60 / minutes)) < 1e-9:
+                    if minutes != 60:
+                        args["interval_minutes"] = minutes
+                    break
         names = set(STAFFING_FIELDS) | {"intraday_curve"}
     else:
         if args.get("contacts_per_month") is None and week is not None:

@@ -129,6 +129,9 @@ def _period_at(p: Parsed, j: int, money: bool) -> tuple[Period | None, int, bool
         k += n
         if k < len(tokens) and _is(ann, k, "productive"):  # "per produktiv timme"
             k += 1
+        elif k + 1 < len(tokens) and tokens[k].kind == "word" and not _is(
+                ann, k, *_PERIOD_WORDS) and _is(ann, k + 1, *_PERIOD_WORDS):
+            k += 1  # one word between: "per handled minute", "per besvarat samtal"
     # "per 15 min", "every 15 minutes", "in 30 minutes", "i 30 min", "30 minuutissa"
     m = k if has_per else (j + 1 if _is(ann, j, "within") else j)
     if m + 1 < len(tokens) and tokens[m].kind == "num" and _is(ann, m + 1, "unit_minute"):
@@ -193,6 +196,10 @@ def per_form(token: Token) -> bool:
     """A unit word that by its form means "per" ("tunnissa", "kuukaudessa", "daily", "timvis")."""
     return token.kind == "word" and token.text.endswith(("ssa", "ssä", "lta", "ltä", "ly", "lig", "ligt", "ligen", "vis",
                                                           "ttain", "ttäin", "isin"))
+
+
+_PERIOD_WORDS = ("unit_half_hour", "unit_quarter_hour", "unit_hour", "unit_day", "unit_week", "unit_month",
+                 "unit_year", "contact_noun", "fte_noun", "unit_minute")
 
 
 def _aikana(tokens: list[Token], k: int) -> int:

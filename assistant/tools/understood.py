@@ -97,6 +97,9 @@ def describe(tool: str, arguments: dict[str, Any], notes: dict[str, Any], lang: 
         rows.add("aht_seconds", aht, t("understood.aht_seconds", lang, value=_n(aht, lang)))
     elif talk is not None:
         total = round(talk + (wrap or 0.0), 6)
+        rows.add("talk_seconds", talk, "")
+        if wrap is not None:
+            rows.add("wrapup_seconds", wrap, "")
         if wrap is not None:
             rows.add("aht_seconds", total, t("understood.aht_talk_wrap", lang, value=_n(total, lang),
                                              talk=_n(talk, lang), wrap=_n(wrap, lang)), "derived")
@@ -119,6 +122,12 @@ def describe(tool: str, arguments: dict[str, Any], notes: dict[str, Any], lang: 
             if arguments.get(key) is not None:
                 rows.add(key, arguments[key], t(f"understood.{key}", lang, value=percent(arguments[key], lang)))
         if request is not None:
+            if request.get("contacts_per_day") is not None and arguments.get("contacts_per_day") is None:
+                rows.add("contacts_per_day", request["contacts_per_day"], t(
+                    "understood.contacts_per_day", lang, value=_n(request["contacts_per_day"], lang)), "derived")
+            if request.get("interval_minutes") and "interval_minutes" not in arguments:
+                rows.add("interval_minutes", request["interval_minutes"], "", "derived")
+                assumptions.append(t("assumption.intervals_for_hours", lang, minutes=request["interval_minutes"]))
             if how.get("contacts") == "peak_hour":
                 assumptions.append(t("assumption.peak_hour", lang))
             if request.get("contacts_per_day") is not None and not request.get("intraday_curve"):
@@ -133,6 +142,7 @@ def describe(tool: str, arguments: dict[str, Any], notes: dict[str, Any], lang: 
                 if hours is None:
                     assumptions.append(t("assumption.default_open_hours", lang))
                     hours = DEFAULT_OPEN_HOURS
+                    rows.add("open_hours", hours, "", "assumed")
                 assumptions.append(t("assumption.flat_day", lang, hours=_n(hours, lang)))
         return rows.rows, assumptions
     # costs: in-house side
@@ -185,11 +195,14 @@ def describe(tool: str, arguments: dict[str, Any], notes: dict[str, Any], lang: 
                      "assumed")
         if arguments.get("transition_months") is None:
             assumptions.append(t("assumption.transition_default", lang, months=DEFAULT_TRANSITION))
+            rows.add("transition_months", DEFAULT_TRANSITION, "", "assumed")
+            rows.add("transition_efficiency_loss", 0.2, "", "assumed")
         if request.get("in_house_fte") is None:
             assumptions.append(t("assumption.offers_only", lang))
         if any(o.get("price_per_productive_hour") is not None for o in offers) and \
                 request.get("productive_hours_per_month") is None:
             assumptions.append(t("assumption.occupancy_default", lang))
+            rows.add("occupancy", 0.85, "", "assumed")
         if any(o.get("price_per_fte_month") is not None and o.get("fte") is None for o in offers) and \
                 request.get("in_house_fte") is not None:
             assumptions.append(t("assumption.fte_from_in_house", lang, fte=_n(request["in_house_fte"], lang)))
