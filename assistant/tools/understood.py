@@ -47,7 +47,9 @@ class _Rows:
 
     def add(self, slot: str, value: Any, text: str, how: str | None = None) -> None:
         note = self.notes.get(slot) or {}
-        kind = how or ("derived" if note.get("how") else "stated")
+        # a peak hour or an opening range is what the user stated; a yearly
+        # amount, talk + wrap-up or a weekly volume by days is worked out from it
+        kind = how or ("derived" if note.get("how") not in (None, "peak_hour", "opening_range") else "stated")
         self.rows.append(Understood(slot=slot, value=value, text=text, source=note.get("source"), how=kind))  # type: ignore[arg-type]
 
 
