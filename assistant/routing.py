@@ -168,7 +168,7 @@ def _checklist_request(lx: Lexed, message: str) -> Literal["start", "offer"] | N
     """The checklist named ("start", or "offer" for a question about it), or a
     message about preparing a procurement / an outsourcing ("offer")."""
     if lx.has("checklist"):
-        if lx.has("start_verb", "prepare", "cmd_start_alone") or not is_question(message):
+        if lx.has("start_verb", "prepare", "cmd_start_alone", "request_modal") or not is_question(message):
             return "start"
         return "offer"
     if lx.has("prepare") and lx.has("procurement", "outsource"):

@@ -358,7 +358,23 @@ def _parties(p: Parsed) -> list[tuple[int, str, int | None]]:
     out: list[tuple[int, str, int | None]] = []
     labels: dict[str, int] = {}
     current = -1
-    for start, n in sorted(ann.spans("vendor") + ann.spans("inhouse") + ann.spans("another")):
+    # "A tar 29 kr per samtal, B 7,20 kr per minut": a capital letter opening a clause labels an offer
+    # when the message talks about offers at all.
+    bare_labels = []
+    if ann.has("vendor"):
+        for i, tok in enumerate(tokens):
+            first_of_clause = i == 0 or p.clause[i - 1] != p.clause[i] or tokens[i - 1].text == ":"
+            if tok.kind == "word" and len(tok.text) == 1 and tok.text in "abcd" and first_of_clause \
+                    and p.original[tok.start:tok.end].isupper():
+                bare_labels.append((i, 1))
+    for start, n in sorted(ann.spans("vendor") + ann.spans("inhouse") + ann.spans("another") + bare_labels):
+        if (start, 1) in bare_labels:
+            label = tokens[start].text.upper()
+            if label not in labels:
+                labels[label] = len(labels) if current < len(labels) else current + 1
+            current = labels[label]
+            out.append((start, "vendor:" + label, current))
+            continue
         if ann.covers(start, "vendor") or ann.covers(start, "another"):
             label = None
             nxt = start + n
@@ -389,19 +405,28 @@ def _parties(p: Parsed) -> list[tuple[int, str, int | None]]:
 
 
 def _party_of(st: _State, q: Quantity) -> tuple[str | None, int | None]:
-    """The party a quantity belongs to: the nearest party word before it in its
-    sentence, else the nearest after it in its clause."""
+    """The party a quantity belongs to: the nearest party word in its clause
+    (before it, else after it); else the nearest before it in its sentence,
+    unless the sentence names both sides before it ("compare our service with
+    an offer: 12 agents" is not the vendor's head count)."""
     p = st.p
     sentence, clause = p.sentence[q.start], p.clause[q.start]
-    before = [(t, kind, offer) for t, kind, offer in st.parties if t < q.start and p.sentence[t] == sentence]
-    after = [(t, kind, offer) for t, kind, offer in st.parties if t >= q.end and p.clause[t] == clause]
+    same = [(t, kind, offer) for t, kind, offer in st.parties if p.clause[t] == clause]
+    # a colon ends what a party word governs ("en offert: 12 agenter")
+    before = [x for x in same if x[0] < q.start
+              and not any(p.tokens[k].text == ":" for k in range(x[0] + 1, q.start))]
+    after = [x for x in same if x[0] >= q.end]
     if before:
-        t, kind, offer = before[-1]
-        return kind.split(":")[0], offer
+        return before[-1][1].split(":")[0], before[-1][2]
     if after:
-        t, kind, offer = after[0]
-        return kind.split(":")[0], offer
-    return None, None
+        return after[0][1].split(":")[0], after[0][2]
+    earlier = [(t, kind, offer) for t, kind, offer in st.parties if t < q.start and p.sentence[t] == sentence]
+    if not earlier:
+        return None, None
+    kinds = {kind.split(":")[0] for _, kind, _ in earlier}
+    if len(kinds) > 1 and not earlier[-1][1].startswith("vendor:"):
+        return None, None
+    return earlier[-1][1].split(":")[0], earlier[-1][2]
 
 
 def _nearest(st: _State, q: Quantity, concepts: tuple[str, ...], *, window: int = 8) -> _Cue | None:
@@ -471,6 +496,9 @@ def _assign(p: Parsed) -> _State:
             if r.kind != "duration":
                 break
 
+    days = _open_days(p)
+    if days is not None:
+        st.set("open_days_per_week", days, None)
     for n, q in enumerate(qs):
         if n in used:
             continue
@@ -482,6 +510,32 @@ def _assign(p: Parsed) -> _State:
 
 
 _SL_GAP = 9
+
+
+def _open_days(p: Parsed) -> float | None:
+    """Open days from day names: "mån–fre" (5), "ma-la" (6), "monday to friday", "vardagar"."""
+    ann, tokens = p.annotation, p.tokens
+    if ann.has("weekdays_only"):
+        return 5.0
+    from assistant.lexicon import NEIGHBOURS
+
+    concept = vocabulary()["weekdays"]
+    per_language = [concept.phrases.get(lang, []) for lang in NEIGHBOURS.get(p.language, (p.language,))]
+
+    def index(tok: Any) -> int | None:
+        if tok.kind != "word":
+            return None
+        for phrases in per_language:
+            for n, ph in enumerate(phrases):
+                if any(tok.text.startswith(f) for f in ph.words[0].forms):
+                    return n
+        return None
+
+    for i in range(len(tokens) - 2):
+        a, b = index(tokens[i]), index(tokens[i + 2])
+        if a is not None and b is not None and tokens[i + 1].text in ("-", "–", "—", "till", "to", "til") and b > a:
+            return float(b - a + 1)
+    return None
 
 
 def _percent(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:

@@ -76,6 +76,7 @@ class Parsed:
     clause: list[int]  # clause number of each token (commas, semicolons, sentence ends)
     sentence: list[int]
     quantities: list[Quantity]
+    original: str = ""  # the text as written (same offsets as `text`): capitals tell "A" from "a"
 
 
 def normalise(text: str) -> str:
@@ -159,6 +160,8 @@ def _period_at(p: Parsed, j: int, money: bool) -> tuple[Period | None, int, bool
     if not has_per and k == j and j > 0 and tokens[j].kind == "word" and tokens[j].text in (
             "in", "i", "during", "under", "on", "per", "a"):
         return None, 0, False
+    if money and has_per and _is(ann, k, "fte_noun"):  # "per årsverk" is per FTE, not per year
+        return "fte", k + _is(ann, k, "fte_noun") - j, False
     for concept, period in _UNIT_PERIODS:
         m = _is(ann, k, concept)
         if not m:
@@ -253,7 +256,7 @@ def parse_quantities(text: str, language: str) -> Parsed:
     raw_tokens = tokenize(norm, language)
     clause, sentence, tokens = _clauses(raw_tokens, text)
     annotation = vocabulary().annotate(tokens, language)
-    p = Parsed(norm, language, tokens, annotation, clause, sentence, [])
+    p = Parsed(norm, language, tokens, annotation, clause, sentence, [], text)
     used: set[int] = set()
     i = 0
     while i < len(tokens):
@@ -329,6 +332,12 @@ def _read(p: Parsed, i: int) -> Quantity | None:
         r = _range(p, i, value, j + 1)
         if r is not None:
             return r
+    # "4 and a half minutes", "4 och en halv minut", "4 ja puoli minuuttia"
+    if j + 2 < len(tokens) and tokens[j].text in ("and", "och", "og", "ja") and (
+            [t.text for t in tokens[j + 1:j + 3]] in (["a", "half"], ["en", "halv"], ["et", "halvt"], ["ett", "halvt"])
+            or tokens[j + 1].text == "puoli"):
+        value += 0.5
+        j += 3 if tokens[j + 1].text != "puoli" else 2
     # durations: "3 min 40 s", "4 min och 30 s", "3,5 minutter", "220 sekunder", "8 timmar"
     unit = None
     for concept, name in (("unit_second", "second"), ("unit_minute", "minute"), ("unit_hour", "hour")):
@@ -343,9 +352,10 @@ def _read(p: Parsed, i: int) -> Quantity | None:
         k = j + 1
         if unit == "minute":
             m = k
-            if m < len(tokens) and tokens[m].text in ("och", "and", "ja", "og", "+"):
+            if m < len(tokens) and tokens[m].text in ("och", "and", "ja", "og"):
                 m += 1
-            if m + 1 < len(tokens) and tokens[m].kind == "num" and _is(ann, m + 1, "unit_second"):
+            if m + 1 < len(tokens) and tokens[m].kind == "num" and _is(ann, m + 1, "unit_second") and not _is(
+                    ann, m + 2, "wrapup", "talk"):
                 extra = _number(tokens[m], lang)
                 if extra is not None:
                     seconds += extra
@@ -391,6 +401,10 @@ def _read(p: Parsed, i: int) -> Quantity | None:
                         q.per.append(period)
                         q.peak = peak
                         q.end = m + used
+                    else:
+                        before = _period_before(p, start)
+                        if before:
+                            q.per.append(before)
                 return _text(p, q)
         if _is(ann, k, "per") or _is(ann, k, "unit_day", "unit_hour", "unit_week", "unit_month", "unit_year"):
             break
@@ -403,6 +417,22 @@ def _read(p: Parsed, i: int) -> Quantity | None:
         q.peak = peak
         q.end = j + used
     return _text(p, q)
+
+
+def _period_before(p: Parsed, start: int) -> Period | None:
+    """A period written just before a count ("Päivässä noin 2 000 puhelua", "per dag ca 1 200 samtal")."""
+    tokens, ann = p.tokens, p.annotation
+    k = start - 1
+    while k >= 0 and tokens[k].text in ("noin", "about", "around", "ca", "cirka", "omkring", "ungefär", "roughly",
+                                        "runt", "rundt", "suunnilleen", ":", "är", "on", "er", "is", "we", "vi",
+                                        "meillä", "har", "have", "get", "får", "tulee", "tarvitaan"):
+        k -= 1
+    if k < 0 or tokens[k].kind != "word" or p.clause[k] != p.clause[start]:
+        return None
+    for concept, period in _UNIT_PERIODS:
+        if _is(ann, k, concept) and (per_form(tokens[k]) or (k > 0 and _is(ann, k - 1, "per"))):
+            return period
+    return None
 
 
 def _range(p: Parsed, i: int, low: float, k: int) -> Quantity | None:
