@@ -225,7 +225,9 @@ def route(message: str, language: str, state: dict[str, Any], *, embed: Callable
     last = state.get("last_tool")
     if last and not pending:
         extraction = extract_arguments(message, tool=last, language=language)
-        correcting = lx.has("correction") or not question or len(message.split()) <= 8
+        # a statement with figures corrects the result; a question only when it asks "what if"
+        # ("Is 30 % shrinkage normal?" is a question for the articles)
+        correcting = not question or lx.has("correction", "what_if")
         other = _staffing_intent(lx) if last == "cost_comparison" else _cost_intent(lx, extraction)
         if extraction.slots and correcting and not other and not lx.has("checklist"):
             return Route("tool", "correct", last, extraction=extraction, signals={"by": "context"})

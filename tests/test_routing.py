@@ -117,3 +117,12 @@ def test_the_exemplar_vote_alone_never_makes_a_tool_of_a_message_without_a_word_
     decision = route("what does a minute of support cost at vendors today?", "en", {}, embed=lambda: [0.0],
                      classifier=Classifier("cost_comparison"))
     assert decision.kind == "question"
+
+
+def test_a_question_about_a_figure_after_a_result_is_not_a_correction():
+    assert route("Is 30 % shrinkage normal?", "en", {"last_tool": "staffing"}).kind == "question"
+
+
+def test_a_what_if_question_after_a_result_recomputes():
+    decision = route("what if AHT were 6 min?", "en", {"last_tool": "staffing"})
+    assert (decision.kind, decision.command) == ("tool", "correct")
