@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, *, engine: Any = None) -> FastA
         app.include_router(module.router, responses={**COMMON_ERRORS, **SESSION_ERRORS})
     if settings.admin_token is not None and settings.admin_token.get_secret_value().strip():
         app.include_router(admin.router, responses={**COMMON_ERRORS, **error_responses(401)})
+    app.include_router(checklist.actions_router, responses={**COMMON_ERRORS, **SESSION_ERRORS})
     _mount_slack(app, settings)
     _mount_widget(app)
 

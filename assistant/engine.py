@@ -22,7 +22,7 @@ from assistant.formatting import number, percent
 from assistant.i18n import t
 from assistant.index_watch import RetrieverHolder
 from assistant.language import SUPPORTED, detect_language, is_unsupported_language
-from assistant.reply import ChecklistView, Choice, Citation, Reply, Suggestion, ToolRun
+from assistant.reply import ACTIONS, ChecklistView, Choice, Citation, Reply, Suggestion, ToolRun, Understood
 from assistant.routing import Route, route
 from assistant.settings import Settings, get_settings
 from assistant.user_text import clean_user_text
@@ -34,7 +34,9 @@ from assistant.tools import (
     merge_arguments,
     missing_arguments,
     plan_staffing,
+    request_arguments,
 )
+from assistant.tools.extract import Extraction
 
 if TYPE_CHECKING:
     from assistant.sessions import SessionTxn
@@ -64,6 +66,7 @@ class Assistant:
                                             self.settings.index_reload_seconds))
         self._store = store
         self._answerer: OfflineAnswerer | None = None
+        self._intents: Any = None
         if llm_answerer is None and self.settings.llm:
             from assistant.answering.llm import build_llm_answerer
 
@@ -95,6 +98,18 @@ class Assistant:
         return self._store
 
     @property
+    def intents(self) -> Any:
+        """The exemplar intent classifier over the retriever's embeddings (None without embeddings)."""
+        if self._intents is None:
+            embeddings = getattr(self.retriever, "embeddings", None)
+            if embeddings is None or not hasattr(embeddings, "embed_queries_np"):
+                return None
+            from assistant.intents import IntentClassifier
+
+            self._intents = IntentClassifier(embeddings)
+        return self._intents
+
+    @property
     def answerer(self) -> OfflineAnswerer:
         retriever = self.retriever
         if self._answerer is None or self._answerer.retriever is not retriever:
@@ -123,8 +138,9 @@ class Assistant:
         def answer(txn: SessionTxn) -> Reply:
             state = txn.state
             language, notice = self._language(text, txn.language)
-            decision = route(text, language, state)
-            reply = self._dispatch(decision, text, language, state, txn.id, on_delta)
+            embed = self._embedder(text)
+            decision = route(text, language, state, embed=embed, classifier=self.intents)
+            reply = self._dispatch(decision, text, language, state, txn.id, on_delta, embed)
             if notice:
                 reply.notice = notice
                 reply.text = f"{notice}\n\n{reply.text}"
@@ -132,6 +148,48 @@ class Assistant:
             return reply
 
         return self._exchange(session_id, text, answer, create=True)
+
+    def _embedder(self, text: str) -> Callable[[], Any]:
+        """The message's query vector, computed on first call only (routing asks
+        for it when its word rules are not decisive; retrieval reuses it)."""
+        box: list[Any] = []
+
+        def embed() -> Any:
+            if not box:
+                box.append(self.retriever.embeddings.embed_query_np(text))
+            return box[0]
+
+        embed.computed = lambda: bool(box)  # type: ignore[attr-defined]
+        return embed
+
+    def act(self, session_id: str, action: str, value: str | None = None) -> Reply:
+        """Perform a suggestion's action (what the widget's and Slack's buttons send)."""
+        if action not in ACTIONS:
+            raise InvalidInput("action", f"must be one of {', '.join(ACTIONS)}")
+        if action == "ask":
+            if not value:
+                raise InvalidInput("value", "is required for 'ask': the question to send")
+            return self.reply(session_id, value)
+        if action.startswith("checklist."):
+            command = action.split(".", 1)[1]
+            if command == "answer" and not value:
+                raise InvalidInput("value", "is required for 'checklist.answer': the answer")
+            if command == "export":
+                return self._exchange(session_id, command, lambda txn: self._brief_reply(
+                    txn.language or self.settings.default_language, txn.state, txn.id), create=True)
+            if self.store.get(session_id) is None:
+                self.store.create(session_id=session_id)
+            return self.checklist_action(session_id, command, answer=value)
+        tool = action.split(".", 1)[1]
+
+        def start(txn: SessionTxn) -> Reply:
+            lang = txn.language or self.settings.default_language
+            state = txn.state
+            state["pending_tool"], state["last_tool"] = tool, None
+            state.setdefault("slots", {})[tool] = {}
+            return self._tool(Route("tool", argument=tool, extraction=Extraction(tool=tool)), lang, state, txn.id)
+
+        return self._exchange(session_id, action, start, create=True)
 
     def history(self, session_id: str) -> list[Any]:
         return self.store.history(session_id)
@@ -214,35 +272,47 @@ class Assistant:
 
     # -- routing --
     def _dispatch(self, decision: Route, text: str, lang: str, state: dict[str, Any], session_id: str,
-                  on_delta: Callable[[str], None] | None = None) -> Reply:
+                  on_delta: Callable[[str], None] | None = None, embed: Callable[[], Any] | None = None) -> Reply:
         if decision.kind == "checklist":
             return self._checklist(decision, text, lang, state, session_id)
         if decision.kind == "tool":
             return self._tool(decision, lang, state, session_id)
         if decision.kind == "greeting":
             return self._scope("scope.greeting", "greeting", lang, session_id, state)
-        return self._question(text, lang, state, session_id, on_delta)
+        return self._question(text, lang, state, session_id, on_delta, embed, offer=decision.offer_checklist)
 
     # -- questions --
     def _question(self, text: str, lang: str, state: dict[str, Any], session_id: str,
-                  on_delta: Callable[[str], None] | None = None) -> Reply:
-        answer = self._answer(text, lang, on_delta)
+                  on_delta: Callable[[str], None] | None = None, embed: Callable[[], Any] | None = None,
+                  offer: bool = False) -> Reply:
+        answer = self._answer(text, lang, on_delta, embed)
+        offered = offer and not (state.get("checklist") or {}).get("active")
         if not answer.covered:
+            if offered:
+                reply = Reply(session_id=session_id, text=t("offer_checklist.text", lang), language=lang,
+                              intent="question", covered=True,
+                              suggestions=self._default_suggestions(lang, state, offer=True))
+                return self._with_checklist_reminder(reply, lang, state)
             reply = self._scope("answer.not_covered", "off_topic", lang, session_id, state)
             reply.covered = False
             reply.coverage = "not_covered"
             return reply
-        suggestions = [Suggestion(label=q, message=q) for q in answer.related_questions]
+        suggestions = self._default_suggestions(lang, state, offer=True)[:1] if offered else []
+        suggestions += [Suggestion(label=q, action="ask", value=q) for q in answer.related_questions]
         suggestions += self._default_suggestions(lang, state)
-        reply = Reply(session_id=session_id, text=answer.text, language=lang, intent="question",
+        body = f"{t('offer_checklist.text', lang)}\n\n{answer.text}" if offered else answer.text
+        reply = Reply(session_id=session_id, text=body, language=lang, intent="question",
                       citations=answer.citations, covered=True, coverage=answer.coverage,  # type: ignore[arg-type]
                       missing_terms=list(answer.search.coverage.missing_terms) if answer.search and
-                      answer.coverage == "partial" else [], suggestions=suggestions[:4])
+                      answer.coverage == "partial" else [], suggestions=_unique(suggestions)[:4])
         return self._with_checklist_reminder(reply, lang, state)
 
-    def _answer(self, text: str, lang: str, on_delta: Callable[[str], None] | None = None) -> Answer:
-        """Search once; the offline answerer and the language model both compose from that result."""
-        result = self.retriever.search(text, k=5, language=lang)
+    def _answer(self, text: str, lang: str, on_delta: Callable[[str], None] | None = None,
+                embed: Callable[[], Any] | None = None) -> Answer:
+        """Search once (with the turn's vector when routing computed it); the offline answerer
+        and the language model both compose from that result."""
+        vector = embed() if embed is not None else None
+        result = self.retriever.search(text, k=5, language=lang, vector=vector)
         if self._llm is not None and result.coverage.outcome == "covered":
             try:
                 return self._llm.answer(text, lang, result, on_delta=on_delta,
@@ -253,50 +323,106 @@ class Assistant:
 
     def _scope(self, key: str, intent: str, lang: str, session_id: str, state: dict[str, Any]) -> Reply:
         reply = Reply(session_id=session_id, text=t(key, lang), language=lang, intent=intent,  # type: ignore[arg-type]
-                      covered=intent != "off_topic", suggestions=self._default_suggestions(lang, state))
+                      covered=intent != "off_topic",
+                      suggestions=self._default_suggestions(lang, state, offer=intent in ("greeting", "off_topic")))
         return self._with_checklist_reminder(reply, lang, state)
 
-    def _default_suggestions(self, lang: str, state: dict[str, Any]) -> list[Suggestion]:
-        keys = ["checklist", "staffing", "costs"]
-        if (state.get("checklist") or {}).get("active"):
-            keys = ["staffing", "costs"]
-        return [Suggestion(label=t(f"suggest.{k}.label", lang), message=t(f"suggest.{k}.message", lang)) for k in keys]
+    def _default_suggestions(self, lang: str, state: dict[str, Any], offer: bool = False) -> list[Suggestion]:
+        """Staffing and costs; the checklist only where the reply offers it (a
+        greeting, a declined question, a message about preparing a procurement)."""
+        out: list[Suggestion] = []
+        if offer and not (state.get("checklist") or {}).get("active"):
+            out.append(Suggestion(label=t("suggest.checklist.label", lang), action="checklist.start"))
+        out += [Suggestion(label=t("suggest.staffing.label", lang), action="tool.staffing"),
+                Suggestion(label=t("suggest.costs.label", lang), action="tool.cost_comparison")]
+        return out
 
     # -- tools with slot filling --
     def _tool(self, decision: Route, lang: str, state: dict[str, Any], session_id: str) -> Reply:
         tool = decision.argument
         slots = state.setdefault("slots", {})
-        previous = slots.get(tool, {}) if state.get("pending_tool") == tool or state.get("last_tool") == tool else {}
-        arguments = merge_arguments(previous, decision.extraction.arguments if decision.extraction else {})
+        notes_by_tool = state.setdefault("slot_notes", {})
+        continuing = state.get("pending_tool") == tool or state.get("last_tool") == tool
+        previous = slots.get(tool, {}) if continuing else {}
+        notes: dict[str, Any] = dict(notes_by_tool.get(tool, {})) if continuing else {}
+        extraction = decision.extraction
+        new: dict[str, Any] = {}
+        ambiguous = []
+        if decision.command == "clarify":
+            clarify = state.pop("clarify", None) or {}
+            chosen = _choose(clarify.get("options") or [], decision.signals.get("choice"))
+            if chosen:
+                new = _put_path({}, chosen, clarify.get("value"))
+                notes[chosen] = {"source": clarify.get("text"), "how": None}
+        elif extraction is not None:
+            new = extraction.slots
+            ambiguous = extraction.ambiguous
+            for key in _paths(new):
+                notes[key] = {"source": extraction.sources.get(key), "how": extraction.derived.get(key)}
+            for key in ("aht_seconds", "contacts_per_day"):
+                if key in extraction.derived:
+                    notes[key] = {"source": extraction.sources.get(key), "how": extraction.derived.get(key)}
+        arguments = merge_arguments(previous, new)
         slots[tool] = arguments
+        notes_by_tool[tool] = {k: v for k, v in notes.items() if _has_path(arguments, k) or k in (
+            "aht_seconds", "contacts_per_day")}
+        recomputed = decision.command == "correct" and state.get("last_tool") == tool
+        if ambiguous:
+            amb = ambiguous[0]
+            state["pending_tool"], state["awaiting"] = tool, None
+            state["clarify"] = amb.model_dump()
+            understood, _ = self._understood(tool, arguments, notes_by_tool[tool], lang)
+            given = t("values.so_far", lang, values="; ".join(dict.fromkeys(u.text for u in understood if u.text))) \
+                if any(u.text for u in understood) else ""
+            question = t("values.clarify_fte", lang, value=number(amb.value, lang, 0 if amb.value.is_integer() else 1))
+            suggestions = [Suggestion(label=t("values.clarify_inhouse", lang), action="ask",
+                                      value=t("values.clarify_inhouse", lang)),
+                           Suggestion(label=t("values.clarify_vendor", lang), action="ask",
+                                      value=t("values.clarify_vendor", lang))]
+            return Reply(session_id=session_id, text="\n\n".join(p for p in (given, question) if p), language=lang,
+                         intent="tool", missing=["party"], understood=understood, suggestions=suggestions)
         missing = missing_arguments(tool, arguments)
         if missing:
             state["pending_tool"], state["awaiting"] = tool, missing[0]
             asked = t(f"tool.ask.{tool}.{missing[0]}", lang)
-            given = self._given_summary(tool, arguments, lang)
+            understood, _ = self._understood(tool, arguments, notes_by_tool[tool], lang)
+            given = t("values.so_far", lang, values="; ".join(dict.fromkeys(u.text for u in understood if u.text))) \
+                if any(u.text for u in understood) else ""
             text = f"{given}\n\n{asked}" if given else f"{t(f'tool.intro.{tool}', lang)}\n\n{asked}"
             return self._with_checklist_reminder(
                 Reply(session_id=session_id, text=text, language=lang, intent="tool", missing=missing,
-                      pending_tool=tool, suggestions=self._default_suggestions(lang, state)), lang, state)
+                      pending_tool=tool, understood=understood,
+                      suggestions=self._default_suggestions(lang, state)), lang, state)
         state["pending_tool"], state["awaiting"], state["last_tool"] = None, None, tool
+        request = request_arguments(tool, arguments)
         try:
-            run, text = self._run_tool(tool, arguments, lang)
+            run, result_text = self._run_tool(tool, request, lang)
         except InvalidInput as exc:
-            state["pending_tool"], state["awaiting"] = tool, exc.field.split(".")[0].split("[")[0]
-            slots[tool] = {k: v for k, v in arguments.items() if k != state["awaiting"]}
-            text = t("tool.invalid", lang, field=t(f"field.{state['awaiting']}", lang) if
-                     _has_field_label(state["awaiting"]) else state["awaiting"], detail=exc.message)
-            return Reply(session_id=session_id, text=text, language=lang, intent="tool", missing=[state["awaiting"]],
-                         pending_tool=tool, suggestions=self._default_suggestions(lang, state))
+            field = exc.field.split(".")[0].split("[")[0]
+            state["pending_tool"], state["awaiting"] = tool, field
+            slots[tool] = {k: v for k, v in arguments.items() if k != field}
+            text = t("tool.invalid", lang, field=t(f"field.{field}", lang) if _has_field_label(field) else field,
+                     detail=exc.message)
+            return Reply(session_id=session_id, text=text, language=lang, intent="tool",
+                         missing=[field], pending_tool=tool, suggestions=self._default_suggestions(lang, state))
+        understood, assumptions = self._understood(tool, arguments, notes_by_tool[tool], lang, request=request)
+        parts = []
+        if recomputed:
+            parts.append(t("values.recomputed", lang))
+        parts.append(t("values.used", lang, values="; ".join(dict.fromkeys(u.text for u in understood
+                                                                         if u.how != "assumed" and u.text))))
+        if assumptions:
+            parts.append(t("values.assumed", lang, values="; ".join(assumptions)))
+        parts += [result_text, f"_{t('values.correct_hint', lang)}_"]
         return self._with_checklist_reminder(
-            Reply(session_id=session_id, text=text, language=lang, intent="tool", tool=run,
-                  suggestions=self._default_suggestions(lang, state)), lang, state)
+            Reply(session_id=session_id, text="\n\n".join(parts), language=lang, intent="tool", tool=run,
+                  understood=understood, suggestions=self._default_suggestions(lang, state)), lang, state)
 
     def _run_tool(self, tool: str, arguments: dict[str, Any], lang: str) -> tuple[ToolRun, str]:
         if tool == "staffing":
             plan = plan_staffing(StaffingRequest(**arguments))
             result = plan.model_dump(mode="json", exclude={"intervals"} if len(plan.intervals) > 24 else set())
-            return ToolRun(name="staffing_plan", arguments=arguments, result=result), self._staffing_text(plan, arguments, lang)
+            return ToolRun(name="staffing", arguments=arguments, result=result), self._staffing_text(plan, arguments, lang)
         request = CostComparisonRequest(**{**arguments, "offers": [OutsourcingOffer(**o) for o in arguments["offers"]]})
         comparison = compare_costs(request)
         return (ToolRun(name="cost_comparison", arguments=arguments, result=comparison.model_dump(mode="json")),
@@ -322,33 +448,47 @@ class Assistant:
                             shrinkage=percent(arguments["shrinkage"], lang))
         return text
 
+    def _offer_name(self, name: str, n: int, lang: str) -> str:
+        # Unnamed offers get the tool's placeholder names (offer_1); say "Offer 1" instead.
+        if name == f"offer_{n}":
+            return t("tool.costs.offer_name", lang, n=n)
+        return t("values.offer_label", lang, label=name) if len(name) <= 2 else name
+
     def _costs_text(self, comparison: Any, lang: str) -> str:
-        lines = [t("tool.costs.in_house", lang, monthly=number(comparison.in_house.steady_monthly, lang),
-                   total=number(comparison.in_house.total, lang), currency=comparison.currency,
-                   months=comparison.horizon_months)]
+        lines = []
+        if comparison.in_house is not None:
+            lines.append(t("tool.costs.in_house", lang, monthly=number(comparison.in_house.steady_monthly, lang),
+                           total=number(comparison.in_house.total, lang), currency=comparison.currency,
+                           months=comparison.horizon_months))
         for n, offer in enumerate(comparison.offers, 1):
+            name = self._offer_name(offer.name, n, lang)
+            if offer.savings_total is None:
+                lines.append(t("values.offer_only", lang, name=name, monthly=number(offer.steady_monthly, lang),
+                               total=number(offer.total, lang), currency=comparison.currency,
+                               months=comparison.horizon_months))
+                continue
             key = "tool.costs.offer_saves" if offer.savings_total >= 0 else "tool.costs.offer_costs_more"
-            # Unnamed offers get the tool's placeholder names (offer_1); say "Offer 1" instead.
-            name = t("tool.costs.offer_name", lang, n=n) if offer.name == f"offer_{n}" else offer.name
             lines.append(t(key, lang, name=name, monthly=number(offer.steady_monthly, lang),
                            total=number(offer.total, lang), currency=comparison.currency,
                            savings=number(abs(offer.savings_total), lang),
                            break_even=offer.break_even_month if offer.break_even_month else t("tool.costs.never", lang)))
-        return "\n".join(f"- {line}" for line in lines)
+        text = "\n".join(f"- {line}" for line in lines)
+        if comparison.in_house is None and len(comparison.offers) > 1:
+            ranked = sorted(enumerate(comparison.offers, 1), key=lambda pair: pair[1].total)
+            (n1, best), (n2, second) = ranked[0], ranked[1]
+            text += "\n\n" + t("values.cheapest", lang, name=self._offer_name(best.name, n1, lang),
+                                 other=self._offer_name(second.name, n2, lang), currency=comparison.currency,
+                                 difference=number(second.total - best.total, lang),
+                                 months=comparison.horizon_months)
+        return text
 
-    def _given_summary(self, tool: str, arguments: dict[str, Any], lang: str) -> str:
-        parts = [f"{t(f'field.{k}', lang)}: {self._show(k, v, lang)}" for k, v in arguments.items() if _has_field_label(k)]
-        return t("tool.given", lang, values="; ".join(parts)) if parts else ""
+    def _understood(self, tool: str, arguments: dict[str, Any], notes: dict[str, Any], lang: str,
+                    request: dict[str, Any] | None = None) -> tuple[list[Understood], list[str]]:
+        """The values a tool has (stated, derived) in the user's language, and the
+        assumptions a computation with `request` makes (defaults it used)."""
+        from assistant.tools.understood import describe
 
-    @staticmethod
-    def _show(key: str, value: Any, lang: str) -> str:
-        if key in ("service_level", "shrinkage", "max_occupancy", "employer_oncost_pct"):
-            return percent(float(value), lang)
-        if key == "offers":
-            return str(len(value))
-        if isinstance(value, (int, float)):
-            return number(value, lang, 0 if float(value).is_integer() else 2)
-        return str(value)
+        return describe(tool, arguments, notes, lang, request)
 
     # -- checklist --
     def _checklist(self, decision: Route, text: str, lang: str, state: dict[str, Any], session_id: str) -> Reply:
@@ -389,7 +529,7 @@ class Assistant:
             staffing = None
         if staffing and staffing != cl.get("staffing"):
             cl["staffing"] = staffing
-            run = ToolRun(name="staffing_plan", **staffing)
+            run = ToolRun(name="staffing", **staffing)
             res = staffing["result"]
             text = t("checklist.staffing_computed", lang, agents=res["agents"],
                      contacts=number(staffing["arguments"]["contacts"], lang, 1),
@@ -477,14 +617,16 @@ class Assistant:
         if current is not None and cl.get("active") and not cl.get("completed"):
             _, q = current
             if q.type == "yes_no":
-                out += [Suggestion(label=t("checklist.yes", lang), message=t("checklist.yes", lang)),
-                        Suggestion(label=t("checklist.no", lang), message=t("checklist.no", lang))]
+                out += [Suggestion(label=t("checklist.yes", lang), action="checklist.answer",
+                                   value=t("checklist.yes", lang)),
+                        Suggestion(label=t("checklist.no", lang), action="checklist.answer",
+                                   value=t("checklist.no", lang))]
             elif q.type == "choice":
-                out += [Suggestion(label=c.label[lang], message=c.label[lang]) for c in q.choices]
+                out += [Suggestion(label=c.label[lang], action="checklist.answer", value=c.label[lang])
+                        for c in q.choices]
             for key in ("skip", "back"):
-                out.append(Suggestion(label=t(f"checklist.button.{key}", lang),
-                                      message=t(f"checklist.command.{key}", lang)))
-        out.append(Suggestion(label=t("checklist.button.export", lang), message=t("checklist.command.export", lang)))
+                out.append(Suggestion(label=t(f"checklist.button.{key}", lang), action=f"checklist.{key}"))
+        out.append(Suggestion(label=t("checklist.button.export", lang), action="checklist.export"))
         return out
 
     def _brief_reply(self, lang: str, state: dict[str, Any], session_id: str) -> Reply:
@@ -505,6 +647,54 @@ class Assistant:
             reply.text += "\n\n" + t("checklist.resume", lang, question=question.text[lang])
             reply.checklist = self._checklist_view(cl, lang)
         return reply
+
+
+def _unique(suggestions: list[Suggestion]) -> list[Suggestion]:
+    seen: set[tuple[str, str | None]] = set()
+    out = []
+    for s in suggestions:
+        if (s.action, s.value) not in seen:
+            seen.add((s.action, s.value))
+            out.append(s)
+    return out
+
+
+def _paths(arguments: dict[str, Any]) -> list[str]:
+    """Argument paths: top-level keys and offers.<i>.<field>."""
+    out = []
+    for key, value in arguments.items():
+        if key == "offers" and isinstance(value, list):
+            out += [f"offers.{i}.{k}" for i, offer in enumerate(value) for k in offer]
+        else:
+            out.append(key)
+    return out
+
+
+def _has_path(arguments: dict[str, Any], path: str) -> bool:
+    parts = path.split(".")
+    if parts[0] == "offers" and len(parts) == 3:
+        offers = arguments.get("offers") or []
+        return int(parts[1]) < len(offers) and parts[2] in offers[int(parts[1])]
+    return path in arguments
+
+
+def _put_path(arguments: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    parts = path.split(".")
+    if parts[0] == "offers" and len(parts) == 3:
+        offers = [dict(o) for o in arguments.get("offers") or []]
+        while len(offers) <= int(parts[1]):
+            offers.append({})
+        offers[int(parts[1])][parts[2]] = value
+        return {**arguments, "offers": offers}
+    return {**arguments, path: value}
+
+
+def _choose(options: list[str], choice: str | None) -> str | None:
+    """The option a clarification answer picked: "vendor" -> offers.<i>.<field>, "inhouse" -> the other."""
+    for option in options:
+        if (choice == "vendor") == option.startswith("offers."):
+            return option
+    return None
 
 
 def _has_field_label(key: str) -> bool:

@@ -28,11 +28,40 @@ class ToolRun(BaseModel):
     result: dict[str, Any]
 
 
+SuggestionAction = Literal[
+    "ask",
+    "checklist.start",
+    "checklist.skip",
+    "checklist.back",
+    "checklist.export",
+    "checklist.answer",
+    "checklist.restart",
+    "tool.staffing",
+    "tool.cost_comparison",
+]
+ACTIONS: tuple[str, ...] = SuggestionAction.__args__  # type: ignore[attr-defined]
+
+
 class Suggestion(BaseModel):
-    """A next step a client can render as a button; sending `message` performs it."""
+    """A next step a client renders as a button. Pressing it performs `action`
+    (`POST /v1/sessions/{id}/actions`, `Assistant.act`): "ask" sends `value` as
+    the user's message, "checklist.answer" answers the current question with
+    `value`, the other actions need no value. Clients never match the label."""
 
     label: str
-    message: str
+    action: SuggestionAction = "ask"
+    value: str | None = Field(None, description="The question to ask, or the answer to give.")
+
+
+class Understood(BaseModel):
+    """One value a tool used, as the reply understood it: shown before every
+    computed result so a misread number can be corrected in the next message."""
+
+    slot: str = Field(description="Argument path, e.g. aht_seconds or offers.1.price_per_minute.")
+    value: Any
+    text: str = Field(description="The value as shown to the user, in the reply's language.")
+    source: str | None = Field(None, description="What the user wrote, when it was read from a message.")
+    how: Literal["stated", "derived", "assumed"] = "stated"
 
 
 class Choice(BaseModel):
@@ -65,6 +94,8 @@ class Reply(BaseModel):
     tool: ToolRun | None = None
     missing: list[str] = Field(default_factory=list, description="Tool arguments still needed.")
     pending_tool: str | None = Field(None, description="The tool whose arguments `missing` lists.")
+    understood: list[Understood] = Field(default_factory=list,
+                                         description="The values a tool used or has so far (and the assumptions).")
     checklist: ChecklistView | None = None
     covered: bool = True
     coverage: Literal["covered", "partial", "not_covered"] = Field(

@@ -1,159 +1,304 @@
-"""Deterministic routing of a message to what the user wants.
+"""Routing a message to what the user wants: checklist, tools, greeting or a question.
 
-Order matters and is the whole policy: an explicit checklist command wins; in
-an active checklist a plain statement is an answer; a message with tool
-figures or an explicit staffing/cost intent goes to the tools (and so does a
-bare value while the engine waits for one); a greeting gets the scope message;
-everything else is a question for retrieval (which may still turn out to be
-off-topic when the sources don't cover it).
+Two signals, cheap one first:
+
+1. **Word forms and figures** (`assistant.lexicon`, `assistant.tools.extract`):
+   checklist commands, the checklist named in any inflection ("checklistan",
+   "tarkistuslistan"), a staffing or cost request ("how many agents",
+   "compare ... cost", "lönar det sig" with figures), tool figures, greetings,
+   and preparing a procurement ("what do we need to prepare before
+   outsourcing"). These rules are decisive when they fire.
+2. **Nearest exemplars of the e5 query vector** (`assistant.intents`), asked
+   for only when the rules are not decisive. `embed` is a callable the engine
+   memoises, so the vector is computed at most once per turn, and only when
+   needed; retrieval then reuses it.
+
+Context comes first and is the whole policy around the signals: an explicit
+checklist command wins; a value for the tool that is waiting for one (or an
+answer to "which one did you mean?") continues it; a correction after a
+computed result ("actually AHT is 5 minutes") recomputes it; in an active
+checklist a plain statement is an answer. A message about preparing or running
+a procurement that does not ask for the checklist gets its question answered
+and the checklist offered (`offer_checklist`).
+
+`mode` ("lexical", "embedding", "combined") chooses which signal decides a
+fresh message, so each can be measured alone (`evals/routing_signals.py`).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from assistant.tools.extract import extract_arguments
+from assistant.lexicon import Annotation, Token, tokenize, vocabulary
+from assistant.tools.extract import Extraction, extract_arguments
 
 RouteKind = Literal["checklist", "tool", "greeting", "question"]
-
-# Checklist commands: a short message (at most six words, not a question)
-# naming a command word in any language. Checked in this order, so "start
-# over" is a restart and "export the checklist" an export.
-_COMMAND_WORDS: list[tuple[str, str]] = [
-    ("restart", r"restart|start over|börja om|aloita alusta|alusta|start forfra|begynd forfra|start på nytt|"
-                r"begynn på nytt|börja från början"),
-    ("export", r"export\w*|eksport\w*|exporter\w*|brief|underlag\w*|upphandlingsunderlag\w*|sammanfattning\w*|"
-               r"yhteenveto\w*|hankinta-?asiakirja\w*|udbudsmateriale\w*|anskaffelsesgrunnlag\w*|oppsummering\w*|"
-               r"download|ladda ner|lataa|hent|last ned"),
-    ("status", r"status|progress|framsteg|fremdrift|fremskridt|tilanne|edistyminen|hur långt|hvor langt|missä ollaan"),
-    ("back", r"back|backa|go back|previous|tillbaka|bakåt|föregående|takaisin|edelliseen|edellinen|palaa|tilbage|"
-             r"tilbake|forrige"),
-    ("skip", r"skip|hoppa över|hoppa|ohita|ohitetaan|ohitan|spring over|hop over|hopp over|next|nästa|seuraava|næste|"
-             r"neste"),
-    ("stop", r"stop|pause|paus|quit|avbryt|avsluta|sluta|lopeta|keskeytä|stopp|afbryd"),
-    ("start", r"checklist\w*|checklista\w*|tjekliste\w*|sjekkliste\w*|sjekklista\w*|tarkistuslista\w*|"
-              r"let'?s start|kom igång|aloitetaan"),
-]
-_COMMAND_RE = [(name, re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.IGNORECASE)) for name, pattern in _COMMAND_WORDS]
-_JUMP = re.compile(
-    r"^\s*(?:(?:go|jump|skip)\s+to\s+|gå\s+till\s+|hoppa\s+till\s+|siirry\s+|mene\s+|gå\s+til\s+|hop\s+til\s+)?"
-    r"(?:step|steg|steget|vaihe(?:eseen)?|trin|trinn)\s*(?:nr\.?|nro|no\.?)?\s*(\d{1,3})\s*[.!]*\s*$",
-    re.IGNORECASE,
-)
-_THANKS_OR_HELLO = (
-    r"hi|hello|hey|hiya|good (?:morning|afternoon|evening)|hej|hejsan|hejhej|tjena|tja|hallå|god ?dag|god morgon|"
-    r"hei|heippa|moi|moikka|terve|huomenta|päivää|hejsa|goddag|godmorgen|hallo|heisann|morn|thanks|thank you|thx|"
-    r"tack|tackar|kiitos|kiitti|tak|takk|tusind tak|tusen takk|mange tak|mange takk|tack så mycket|kiitos paljon"
-)
-_GREETING = re.compile(
-    rf"^\s*(?:(?:{_THANKS_OR_HELLO})[\s,!.]*)+(?:(?:there|du|alle|kaikille|again|så mycket|så mye|så meget|paljon|"
-    rf"for (?:the )?help|för hjälpen|for hjelpen|for hjælpen|avusta|avustasi|so much|a lot)[\s,!.]*)?\W{{0,3}}$",
-    re.IGNORECASE,
-)
-# Explicit tool intents: a question *about* costs ("is outsourcing cheaper?")
-# is a corpus question; these ask for a calculation.
-_STAFFING_INTENT = re.compile(
-    r"how many (?:agents|people|staff|fte|advisors|employees)|hur många (?:agenter|handläggare|medarbetare|personer|"
-    r"anställda|fte)|montako (?:agenttia|henkilöä|työntekijää|asiakaspalvelijaa)|kuinka monta (?:agenttia|henkilöä)|"
-    r"hvor mange (?:agenter|medarbejdere|ansatte|personer|folk|fte)|bemanning|bemanding|staffing|erlang|"
-    r"henkilöstömitoitu\w*|henkilöstötarve\w*|henkilöstötarpee\w*|mitoitu\w*|mitoita\w*|calculate staff|"
-    r"räkna (?:på )?bemanning|"
-    r"beregn bemanding|regn ut bemanning|laske henkilöstö",
-    re.IGNORECASE,
-)
-# "compare/calculate ... cost" in one message asks for the cost tool.
-_CALCULATE = r"(?:compare|calculate|jämför|räkna\w*|vertaa|vertailla|laske\w*|sammenlign\w*|beregn\w*|regn\w* ut)"
-_COST_WORD = r"(?:cost\w*|kost\w*|kustannu\w*|omkostning\w*|pris\w*|price\w*|hinta\w*|hinno\w*|maksa\w*)"
-_COST_CALCULATION = re.compile(rf"\b{_CALCULATE}\b.*\b{_COST_WORD}|\b{_COST_WORD}.*\b(?:mot|kontra|vs\.?|versus|"
-                               r"against|verrattuna|sammenlignet)\b", re.IGNORECASE)
-_COST_INTENT = re.compile(
-    r"compare (?:the )?costs?|cost comparison|in-?house vs|vs\.? outsourc|jämför (?:kostnaden|kostnader)|"
-    r"kostnadsjämförelse|vertaa (?:kustannuksia|kustannukset)|kustannusvertailu|sammenlign (?:omkostning|kostnad)\w*|"
-    r"omkostningssammenligning|kostnadssammenligning|break-?even|calculate (?:the )?cost|räkna på kostnad\w*|"
-    r"laske kustannukset|beregn omkostning\w*|regn ut kostnad\w*",
-    re.IGNORECASE,
-)
+Mode = Literal["lexical", "embedding", "combined"]
+COMMANDS: tuple[str, ...] = ("restart", "export", "status", "back", "skip", "stop", "start")
+# "next"/"back"/"skip" mean nothing outside the checklist; these work anywhere.
+COMMANDS_ANYWHERE = ("start", "restart", "export", "jump", "status")
+_ANYWHERE = ("start", "restart")  # count anywhere in a message, even while answering
+#: How far the best exemplar intent must lead the runner-up to decide.
+MARGIN = {"checklist": 0.02, "staffing": 0.03, "cost_comparison": 0.03, "greeting": 0.03}
 
 
 @dataclass
 class Route:
     kind: RouteKind
-    command: str | None = None  # checklist command, or "answer"
+    command: str | None = None  # checklist command ("answer" for an answer), or "clarify" / "correct" for tools
     argument: Any = None  # jump target, tool name
-    extraction: Any = None
+    extraction: Extraction | None = None
+    offer_checklist: bool = False
+    #: How the decision was made: "context", "lexical" or "embedding" (+ the exemplar intent scores).
+    signals: dict[str, Any] = field(default_factory=dict)
 
 
-_ANYWHERE = ("start", "restart")
-# Words that may come before a command ("ok, skip this", "please go back").
-_COURTESY = re.compile(
-    r"^(?:(?:ok(?:ay|ej)?|please|pls|let'?s|so|then|and|yes|no|ja|nej|nei|jo|okei|selvä|niin|sitten|och|og|så|"
-    r"gärna|gerne|gjerne|tack|takk|tak|kiitos|go|gå|mennään)[\s,.!]+)+",
-    re.IGNORECASE,
-)
+@dataclass
+class Lexed:
+    tokens: list[Token]
+    annotation: Annotation
+
+    def has(self, *concepts: str) -> bool:
+        return any(self.annotation.has(c) for c in concepts)
+
+    def words(self) -> list[int]:
+        return [i for i, t in enumerate(self.tokens) if t.kind != "sym"]
 
 
-def checklist_command(message: str, *, answering: bool = False) -> tuple[str, Any] | None:
-    """The checklist command a short message gives, if any.
-
-    While a checklist question waits for its answer (`answering`), a message of
-    three words or more is a command only when it starts with one ("skip this
-    one", "ok, go back"); otherwise it is an answer that happens to contain a
-    command word ("we export furniture", "mostly status questions"). Starting
-    or restarting the checklist counts anywhere.
-    """
-    words = message.split()
-    if len(words) > 6 or is_question(message):
-        return None
-    jump = _JUMP.match(message)
-    if jump:
-        return "jump", int(jump.group(1))
-    head = _COURTESY.sub("", message.strip()) if answering and len(words) >= 3 else None
-    for name, pattern in _COMMAND_RE:
-        # Naming the checklist itself ("start the checklist again") is never an answer.
-        found = pattern.search(message) if head is None or name in _ANYWHERE else pattern.match(head)
-        if found:
-            return name, None
-    return None
+def lex(message: str, language: str) -> Lexed:
+    tokens = tokenize(message.lower(), language)
+    return Lexed(tokens, vocabulary().annotate(tokens, language))
 
 
 def is_question(message: str) -> bool:
     return message.rstrip().endswith("?")
 
 
-def route(message: str, language: str, state: dict[str, Any]) -> Route:
+def _jump(lx: Lexed) -> int | None:
+    """ "step 7", "gå till steg 3", "siirry vaiheeseen 6", "trin 2": the step number."""
+    words = lx.words()
+    for n, i in enumerate(words):
+        if lx.annotation.at(i).get("step"):
+            rest = [j for j in words[n + 1:]]
+            while rest and lx.tokens[rest[0]].text in ("nr", "nro", "no", "number", "nummer", "numero"):
+                rest = rest[1:]
+            before = words[:n]
+            ok_before = all(lx.annotation.covers(j, "go_to") or lx.annotation.covers(j, "courtesy")
+                            or lx.tokens[j].text in ("to", "till", "til", "the") for j in before)
+            if ok_before and len(rest) == 1 and lx.tokens[rest[0]].kind == "num" and lx.tokens[rest[0]].text.isdigit() \
+                    and len(lx.tokens[rest[0]].text) <= 3:
+                return int(lx.tokens[rest[0]].text)
+    return None
+
+
+def checklist_command(message: str, *, answering: bool = False, language: str = "en",
+                      lexed: Lexed | None = None) -> tuple[str, Any] | None:
+    """The checklist command a short message gives, if any.
+
+    While a checklist question waits for its answer (`answering`), a message of
+    three words or more is a command only when it starts with one ("skip this
+    one", "ok, go back"); otherwise it is an answer that happens to contain a
+    command word ("we export furniture", "mostly status questions"). Naming the
+    checklist itself, or starting over, counts anywhere. Commands are matched in
+    every language: short messages are too short to detect the language from,
+    and people type "hoppa över" in a conversation the assistant holds in English.
+    """
+    words = message.split()
+    if len(words) > 6 or is_question(message):
+        return None
+    lx = lex(message, "any")
+    jump = _jump(lx)
+    if jump is not None:
+        return "jump", jump
+    word_index = lx.words()
+    first = 0
+    if answering and len(words) >= 3:
+        while first < len(word_index) and lx.annotation.covers(word_index[first], "courtesy") and not any(
+                lx.annotation.at(word_index[first]).get(f"cmd_{c}") for c in COMMANDS if c != "start"):
+            first += 1
+    head = word_index[first] if first < len(word_index) else None
+    for name in COMMANDS:
+        concepts = ("checklist", "cmd_start_alone") if name == "start" else (f"cmd_{name}",)
+        spans = [s for c in concepts for s in lx.annotation.spans(c)]
+        if not spans:
+            continue
+        if name == "start" and not lx.annotation.has("checklist") and len(word_index) > 4:
+            continue  # "let's start" alone, not inside a longer message
+        if answering and len(words) >= 3 and name not in _ANYWHERE:
+            if head is None or not any(start == head for start, _ in spans):
+                continue
+        return name, None
+    return None
+
+
+def checklist_language(text: str) -> str | None:
+    """The language whose word for the checklist `text` is ("checklistan" -> sv,
+    "tarkistuslista" -> fi, "checklist" -> en), or None."""
+    from assistant.language import SUPPORTED
+
+    concept = vocabulary()["checklist"]
+    for language in ("en", *[lang for lang in SUPPORTED if lang != "en"]):
+        tokens = tokenize(text.lower().strip(" .,!:"), language)
+        if any(p.match_at(tokens, 0) == len(tokens) for p in concept.phrases.get(language, [])) and tokens:
+            return language
+    return None
+
+
+def _staffing_intent(lx: Lexed) -> bool:
+    if lx.has("staffing_word"):
+        return True
+    if lx.has("how_many") and lx.has("fte_noun"):
+        return True
+    return lx.has("calculate") and lx.has("fte_noun") and lx.has("need")
+
+
+def _cost_intent(lx: Lexed, extraction: Extraction) -> bool:
+    ann = lx.annotation
+    if (ann.has("compare") or ann.has("calculate")) and (ann.has("cost") or ann.has("payoff")):
+        return True
+    if ann.has("compare") and ann.has("vendor") and ann.has("inhouse"):
+        return True
+    money = extraction.tool == "cost_comparison" and bool(extraction.slots)
+    return ann.has("payoff") and money
+
+
+def _checklist_request(lx: Lexed, message: str) -> Literal["start", "offer"] | None:
+    """The checklist named ("start", or "offer" for a question about it), or a
+    message about preparing a procurement / an outsourcing ("offer")."""
+    if lx.has("checklist"):
+        if lx.has("start_verb", "prepare", "cmd_start_alone", "request_modal") or not is_question(message):
+            return "start"
+        return "offer"
+    if lx.has("prepare") and lx.has("procurement", "outsource"):
+        return "offer"
+    if lx.has("procurement") and lx.has("start_verb", "need", "calculate"):
+        return "offer"
+    return None
+
+
+def _greeting(lx: Lexed) -> bool:
+    words = lx.words()
+    if not words or len(words) > 8 or any(lx.tokens[i].kind == "num" for i in words):
+        return False
+    ann = lx.annotation
+    if not ann.has("greeting"):
+        return False
+    return all(ann.covers(i, "greeting") or ann.covers(i, "greeting_filler") or ann.covers(i, "courtesy")
+               for i in words)
+
+
+def _has_figures(extraction: Extraction) -> bool:
+    """At least two tool figures (offer terms and a value whose slot is ambiguous
+    count one each): one number in a question ("the first 3 months") is not a
+    calculation request."""
+    slots = extraction.slots
+    count = len([k for k in slots if k not in ("interval_minutes", "currency", "offers")])
+    count += sum(len(o) for o in slots.get("offers") or []) + len(extraction.ambiguous)
+    return count >= 2
+
+
+def route(message: str, language: str, state: dict[str, Any], *, embed: Callable[[], Any] | None = None,
+          classifier: Any = None, mode: Mode = "combined") -> Route:
+    """Where `message` goes, given the session `state` (see the module docstring)."""
+    lx = lex(message, language)
     checklist = state.get("checklist") or {}
     active = bool(checklist.get("active")) and not checklist.get("completed")
-    command = checklist_command(message, answering=active)
+    command = checklist_command(message, answering=active, language=language)
     if command is not None:
         name, arg = command
-        # "next"/"back"/"status" mean nothing outside the checklist; "start"
-        # and "brief" work anywhere.
-        if active or name in ("start", "restart", "export", "jump", "status"):
-            return Route("checklist", name, arg)
+        if active or name in COMMANDS_ANYWHERE:
+            return Route("checklist", name, arg, signals={"by": "context"})
     pending = state.get("pending_tool")
-    expected = state.get("awaiting")
-    if pending and not is_question(message):
-        extraction = extract_arguments(message, tool=pending, expected=expected, language=language)
-        if extraction.arguments:
-            return Route("tool", argument=pending, extraction=extraction)
-    if active and not is_question(message):
-        return Route("checklist", "answer")
-    intent = None
-    if _STAFFING_INTENT.search(message):
-        intent = "staffing"
-    elif _COST_INTENT.search(message) or _COST_CALCULATION.search(message):
-        intent = "cost_comparison"
-    extraction = extract_arguments(message, tool=intent, language=language)
-    if intent or (extraction.tool and _has_figures(extraction.arguments)):
-        return Route("tool", argument=intent or extraction.tool, extraction=extraction)
-    if _GREETING.match(message):
-        return Route("greeting")
-    return Route("question")
+    question = is_question(message)
+    if pending and state.get("clarify"):
+        choice = _clarification(lx)
+        if choice is not None:
+            return Route("tool", "clarify", pending, signals={"by": "context", "choice": choice})
+    if pending and not question:
+        extraction = extract_arguments(message, tool=pending, expected=state.get("awaiting"), language=language)
+        if extraction.slots:
+            return Route("tool", argument=pending, extraction=extraction, signals={"by": "context"})
+    if active and not question:
+        return Route("checklist", "answer", signals={"by": "context"})
+    last = state.get("last_tool")
+    if last and not pending:
+        extraction = extract_arguments(message, tool=last, language=language)
+        # a statement with figures corrects the result; a question only when it asks "what if"
+        # ("Is 30 % shrinkage normal?" is a question for the articles)
+        correcting = not question or lx.has("correction", "what_if")
+        other = _staffing_intent(lx) if last == "cost_comparison" else _cost_intent(lx, extraction)
+        if extraction.slots and correcting and not other and not lx.has("checklist"):
+            return Route("tool", "correct", last, extraction=extraction, signals={"by": "context"})
+    if mode == "embedding":
+        return _by_embedding(message, language, lx, embed, classifier, strict=False) or Route(
+            "question", signals={"by": "embedding"})
+    decided = _by_words(message, language, lx)
+    if decided is not None:
+        return decided
+    if mode == "combined":
+        learned = _by_embedding(message, language, lx, embed, classifier, strict=True)
+        if learned is not None:
+            return learned
+    return Route("question", signals={"by": "lexical"})
 
 
-def _has_figures(arguments: dict[str, Any]) -> bool:
-    """At least two tool figures: one number in a question ("the first 3 months")
-    is not a calculation request."""
-    return len([k for k in arguments if k not in ("interval_minutes", "currency")]) >= 2
+def _by_words(message: str, language: str, lx: Lexed) -> Route | None:
+    request = _checklist_request(lx, message)
+    if request == "start":
+        return Route("checklist", "start", signals={"by": "lexical"})
+    staffing = _staffing_intent(lx)
+    extraction = extract_arguments(message, tool="staffing" if staffing else None, language=language)
+    cost = not staffing and _cost_intent(lx, extraction)
+    if cost and extraction.tool != "cost_comparison":
+        extraction = extract_arguments(message, tool="cost_comparison", language=language)
+    if staffing or cost:
+        tool = "staffing" if staffing else "cost_comparison"
+        return Route("tool", argument=tool, extraction=extraction, signals={"by": "lexical"})
+    if extraction.tool and _has_figures(extraction):
+        return Route("tool", argument=extraction.tool, extraction=extraction, signals={"by": "lexical"})
+    if _greeting(lx):
+        return Route("greeting", signals={"by": "lexical"})
+    if request == "offer":
+        return Route("question", offer_checklist=True, signals={"by": "lexical"})
+    return None
+
+
+def _by_embedding(message: str, language: str, lx: Lexed, embed: Callable[[], Any] | None, classifier: Any,
+                  *, strict: bool) -> Route | None:
+    """The exemplar vote. `strict` (combined mode): a tool needs a word of its
+    own kind in the message too, so a question that merely sounds like a
+    calculation ("what does a minute cost at vendors today?") stays a question."""
+    if embed is None or classifier is None:
+        return None
+    scores = classifier.classify(embed())
+    best, margin = scores.best, scores.margin
+    signals = {"by": "embedding", "intent": best, "margin": round(margin, 4),
+               "scores": {k: round(v, 4) for k, v in scores.scores.items()}}
+    if best == "question" or margin < MARGIN.get(best, 0.0):
+        return Route("question", signals=signals) if not strict else None
+    if best == "checklist":
+        return Route("question", offer_checklist=True, signals=signals)
+    if best == "greeting":
+        if len(lx.words()) <= 6:
+            return Route("greeting", signals=signals)
+        return None
+    if strict:
+        support = lx.has("fte_noun", "how_many", "need", "calculate", "staffing_word") if best == "staffing" else \
+            lx.has("compare", "calculate", "payoff")
+        if not support:
+            return None
+    extraction = extract_arguments(message, tool=best, language=language)
+    return Route("tool", argument=best, extraction=extraction, signals=signals)
+
+
+def _clarification(lx: Lexed) -> str | None:
+    """The answer to "yours or the vendor's?": "vendor", "inhouse" or None."""
+    vendor = lx.has("vendor")
+    inhouse = lx.has("inhouse")
+    if vendor and not inhouse:
+        return "vendor"
+    if inhouse and not vendor:
+        return "inhouse"
+    return None

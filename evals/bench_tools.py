@@ -4,8 +4,13 @@ Times one full-day voice staffing plan: 96 × 15-minute intervals, a two-peak
 intraday curve with 5,000 contacts per hour at the peak (1,250 per interval),
 AHT 300 s, 80/20, 30 % shrinkage, max occupancy 0.9 — every interval has a
 different volume, so nothing is reused between intervals. Also times a single
-10,000-contacts-per-hour interval, a 36-month cost comparison and an argument
-extraction, and prints median and p95 wall time over many runs.
+10,000-contacts-per-hour interval, a 36-month cost comparison, argument
+extraction, and routing: the word rules alone, and the whole router with the
+exemplar vote given an already computed query vector (so the figure is the
+routing cost *beyond* the embedding, which retrieval needs anyway). Prints
+median and p95 wall time over many runs; the routing rows run over a mix of
+messages in five languages (commands, tool requests, questions, checklist
+requests, values for a waiting tool).
 
 Run:  .venv/bin/python evals/bench_tools.py [--runs 300]
 """
@@ -98,12 +103,15 @@ def main() -> None:
         ],
     )
     message = "Vi får ungefär 1 200 samtal per dag, AHT 4,5 min, 80/20 och 30 % frånvaro."
+    route_words, route_all, embedding = routing_cases(args.runs)
 
     cases: list[tuple[str, Callable[[], Any]]] = [
         ("staffing: full day, 96 x 15 min, peak 5,000/h", lambda: plan_staffing(day)),
         ("staffing: one interval, 10,000 contacts/h", lambda: plan_staffing(peak)),
         ("costs: 2 offers, 36 months + sensitivity", lambda: compare_costs(costs)),
-        ("extract: one Swedish message", lambda: extract_arguments(message)),
+        ("extract: one Swedish message", lambda: extract_arguments(message, language="sv")),
+        ("route: words only, mixed messages", route_words),
+        ("route: words + exemplar vote (vector given)", route_all),
     ]
     print(
         f"full day: {len(plan.intervals)} intervals, peak {plan.agents} agents, "
@@ -113,6 +121,53 @@ def main() -> None:
     for name, fn in cases:
         median, p95 = measure(fn, args.runs)
         print(f"{name:<48} {median:>10.3f} {p95:>10.3f}")
+    median, p95 = measure(embedding, max(20, args.runs // 10))
+    print(f"{'(for scale) e5 query embedding, one message':<48} {median:>10.3f} {p95:>10.3f}")
+
+
+ROUTING_MESSAGES = [
+    ("en", "Peak hour: 1,050 calls. AHT 180 s, 80 % in 30 s, shrinkage 32 %", {}),
+    ("sv", "Jag vill gå igenom checklistan inför en upphandling av kundtjänst", {}),
+    ("fi", "Kannattaako aloittaa pilotilla ennen koko ulkoistusta?", {}),
+    ("da", "spring over", {"checklist": {"active": True}}),
+    ("nb", "ca 4,5 minutter", {"pending_tool": "staffing", "awaiting": "aht_seconds"}),
+    ("en", "Can you walk me through what we need to prepare before outsourcing?", {}),
+    ("sv", "Vi har 8 heltidare som tjänar 520 000 kr i årslön, leverantören tar 38 kr per samtal", {}),
+    ("en", "hi there!", {}),
+]
+
+
+def routing_cases(runs: int) -> tuple[Callable[[], Any], Callable[[], Any], Callable[[], Any]]:
+    """Callables routing one message each call (cycling through ROUTING_MESSAGES)."""
+    from assistant.embeddings import get_embeddings
+    from assistant.intents import IntentClassifier
+    from assistant.routing import route
+
+    embeddings = get_embeddings()
+    classifier = IntentClassifier(embeddings)
+    classifier.warm()
+    vectors = [embeddings.embed_query_np(m) for _, m, _ in ROUTING_MESSAGES]
+    for lang, message, state in ROUTING_MESSAGES:  # load lemmatisers and vocabulary indexes
+        route(message, lang, state)
+    counter = {"n": 0}
+
+    def words() -> Any:
+        lang, message, state = ROUTING_MESSAGES[counter["n"] % len(ROUTING_MESSAGES)]
+        counter["n"] += 1
+        return route(message, lang, state)
+
+    def combined() -> Any:
+        i = counter["n"] % len(ROUTING_MESSAGES)
+        counter["n"] += 1
+        lang, message, state = ROUTING_MESSAGES[i]
+        return route(message, lang, state, embed=lambda: vectors[i], classifier=classifier)
+
+    def embed() -> Any:
+        counter["n"] += 1
+        # a new text each time: the embeddings' query cache must not answer
+        return embeddings.embed_queries_np([f"{ROUTING_MESSAGES[counter['n'] % len(ROUTING_MESSAGES)][1]} {counter['n']}"])
+
+    return words, combined, embed
 
 
 if __name__ == "__main__":

@@ -23,6 +23,10 @@ ABS_TOL = 0.0005
 REL_TOL = 1e-6
 
 
+#: Tool names datasets may use for the one tool name ("staffing") the replies carry.
+TOOL_ALIASES = {"staffing_plan": "staffing", "plan_staffing": "staffing", "costs": "cost_comparison"}
+
+
 class Expect(BaseModel):
     intent: str | None = None
     language: str | None = Field(None, description="Default: the script's language.")
@@ -34,6 +38,9 @@ class Expect(BaseModel):
     covered: bool | None = None
     checklist_step: str | None = None
     checklist_question: str | None = None
+    values: dict[str, Any] = Field(default_factory=dict, description=(
+        "Documentary: the values a reader takes from the messages so far (tool argument names, "
+        "offers as a list). Compared with what the reply says it understood; differences are reported."))
 
 
 class Turn(BaseModel):
@@ -45,6 +52,7 @@ class Conversation(BaseModel):
     id: str
     language: str
     description: str = ""
+    added: str | None = None  # who added the script after the set was written (dev scripts added while tuning)
     turns: list[Turn]
 
 
@@ -85,7 +93,7 @@ def check_turn(conv: Conversation, turn: Turn, reply: dict[str, Any], sources: S
     if e.check_language and reply.get("language") != language:
         problems.append(f"language {reply.get('language')!r}, expected {language!r}")
     tool = reply.get("tool") or {}
-    if e.tool and tool.get("name") != e.tool:
+    if e.tool and TOOL_ALIASES.get(str(tool.get("name")), tool.get("name")) != TOOL_ALIASES.get(e.tool, e.tool):
         problems.append(f"tool {tool.get('name')!r}, expected {e.tool!r}")
     for path, expected in e.result.items():
         try:
@@ -125,7 +133,10 @@ def run_conversations(client: Any, conversations: list[Conversation], sources: S
         for n, turn in enumerate(conv.turns, 1):
             reply = client.send(session, turn.message)
             problems = check_turn(conv, turn, reply, sources)
-            turns.append({"n": n, "message": turn.message, "intent": reply.get("intent"), "problems": problems})
+            from evals.tool_dialogues import value_report
+
+            turns.append({"n": n, "message": turn.message, "intent": reply.get("intent"), "problems": problems,
+                          **value_report(turn.expect, reply)})
         rows.append({"id": conv.id, "language": conv.language, "turns": turns,
                      "passed": all(not t["problems"] for t in turns)})
         if step:

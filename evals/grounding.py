@@ -99,4 +99,10 @@ def reply_ungrounded_numbers(reply: dict[str, Any], sources: Sources) -> list[st
     tool = reply.get("tool")
     if tool:
         data += [tool.get("arguments") or {}, tool.get("result") or {}]
+    # The values the reply says it understood are the user's own figures (and the
+    # defaults it says it assumed): numbers quoted from them are grounded.
+    for row in reply.get("understood") or []:
+        data.append({"value": row.get("value")})
+        if row.get("source"):
+            texts.append(str(row["source"]))
     return ungrounded_numbers(_strip_checklist_reminder(reply), texts, data)

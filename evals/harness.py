@@ -18,6 +18,9 @@ Metric names (the keys of `results["metrics"]`):
 * `extraction.{exact_match,tool_detected}` (+ per language);
 * `tool_reference.passed` (+ `tool_reference.per_tool.<tool>.passed`);
 * `conversations.{passed,turns_passed}` (+ per language);
+* `tool_dialogues.{single_right,multi_right,turns_right,misreads,silent_misreads}`
+  (tool turns of the conversation scripts, see `evals/tool_dialogues.py`);
+* `routing.signals.{lexical,embedding,combined}.accuracy` (in-process, full runs);
 * `….n` keys are sample sizes.
 """
 
@@ -38,7 +41,7 @@ from typing import Any, TypeVar
 
 from evals import answers as answers_mod
 from evals import conversations as conv_mod
-from evals import tools_eval
+from evals import tool_dialogues, tools_eval
 from evals.baselines import bm25_search, dense_search, prewarm
 from evals.client import HttpClient, InProcessClient
 from evals.grounding import Sources
@@ -328,7 +331,7 @@ def run_eval(*, url: str | None = None, quick: bool = False, retriever: Any = No
             notes.append("No LLM configured (ASSISTANT_LLM unset): the LLM answerer row is skipped.")
 
         for split in splits:
-            run = _SplitRun(split, client, llm_client, retriever if not url else None, sources, stages, timed)
+            run = _SplitRun(split, client, llm_client, retriever if not url else None, sources, stages, timed, quick)
             run.evaluate()
             metrics.update(run.metrics)
             items.update(run.items)
@@ -352,8 +355,9 @@ class _SplitRun:
     """The evaluations of one split; results keyed by the split's metric prefix."""
 
     def __init__(self, split: Split, client: Any, llm_client: Any, retriever: Any, sources: Sources,
-                 stages: Stages, timed: Callable[[str, float], None]) -> None:
+                 stages: Stages, timed: Callable[[str, float], None], quick: bool = False) -> None:
         self.split, self.client, self.llm_client, self.retriever = split, client, llm_client, retriever
+        self.quick = quick
         self.sources, self.stages, self.timed = sources, stages, timed
         self.p = split.prefix
         self.metrics: dict[str, float] = {}
@@ -463,6 +467,13 @@ class _SplitRun:
         self.sections[f"{self.p}routing"] = summary
         flatten_grouped(self.metrics, f"{self.p}routing", summary)
         self._items(pass_items(rows, "routing.accuracy"))
+        if self.retriever is not None and not self.quick:
+            from evals.routing_signals import signal_accuracy
+
+            signals = signal_accuracy(self.retriever.embeddings, items)
+            self.sections[f"{self.p}routing_signals"] = signals
+            for mode, values in signals.items():
+                _put(self.metrics, f"{self.p}routing.signals.{mode}", values)
         self.failures[f"{self.p}routing"] = [
             {"id": r["id"], "language": r["language"], "message": r["message"],
              "reasons": [(f"got {r['got']}/{r['tool'] or r['command'] or '-'}, expected "
@@ -483,6 +494,11 @@ class _SplitRun:
         flatten_grouped(self.metrics, f"{self.p}conversations", summary)
         self._items(pass_items(rows, "conversations.passed", "passed"))
         self.failures[f"{self.p}conversations"] = conv_mod.failures(rows)
+        tool_rows = tool_dialogues.run_tool_dialogues(rows, convs)
+        dialogues = tool_dialogues.summarise_tool_dialogues(tool_rows)
+        self.sections[f"{self.p}tool_dialogues"] = dialogues
+        flatten_grouped(self.metrics, f"{self.p}tool_dialogues", dialogues)
+        self.failures[f"{self.p}tool_dialogues"] = tool_dialogues.failures(tool_rows)
         self.timed(self._label("conversations"), t0)
 
     def tools(self) -> None:

@@ -31,6 +31,15 @@ class RoutingItem(BaseModel):
     intent: str
     tool: str | None = None
     command: str | None = None
+    #: A checklist request for which offering the checklist (a suggestion with
+    #: action checklist.start) counts as right too.
+    accept_offer: bool = False
+    added: str | None = None  # who added the item after the set was written (dev items added while tuning)
+
+
+def offers_checklist(reply: Any) -> bool:
+    suggestions = reply.get("suggestions") if isinstance(reply, dict) else reply.suggestions
+    return any((s.get("action") if isinstance(s, dict) else s.action) == "checklist.start" for s in suggestions or [])
 
 
 def load_routing_dataset(path: Path = DATASET) -> list[RoutingItem]:
@@ -55,17 +64,22 @@ def run_routing(engine: Any, items: list[RoutingItem]) -> list[dict[str, Any]]:
         elif item.context == "awaiting_aht":
             engine.reply(session, _AWAITING_AHT_SETUP[item.language])
         state = engine.store.get(session).state if item.context else {}
-        decision = route(item.message, item.language, state or {})
+        embeddings = getattr(engine.retriever, "embeddings", None)
+        decision = route(item.message, item.language, state or {}, classifier=engine.intents,
+                         embed=(lambda m=item.message: embeddings.embed_query_np(m)) if embeddings is not None else None)
         reply = engine.reply(session, item.message)
         tool = None
         if reply.intent == "tool":
             tool = "cost_comparison" if (reply.tool and reply.tool.name == "cost_comparison") or (
                 decision.argument == "cost_comparison") else "staffing"
         command = decision.command if reply.intent == "checklist" else None
+        offered = offers_checklist(reply)
         ok = intent_matches(item.intent, reply.intent, reply.coverage) and (
             item.tool is None or tool == item.tool) and (item.command is None or command == item.command)
+        ok = ok or (item.accept_offer and offered)
         rows.append({"id": item.id, "language": item.language, "message": item.message, "expected": item.intent,
-                     "got": reply.intent, "tool": tool, "command": command, "ok": ok,
+                     "got": reply.intent, "tool": tool, "command": command, "ok": ok, "offered": offered,
+                     "accept_offer": item.accept_offer,
                      "expected_tool": item.tool, "expected_command": item.command})
     return rows
 

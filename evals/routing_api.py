@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from evals.routing import _AWAITING_AHT_SETUP, RoutingItem, intent_matches
+from evals.routing import _AWAITING_AHT_SETUP, RoutingItem, intent_matches, offers_checklist
 
 _COST_FIELDS = {"contacts_per_month", "in_house_fte", "monthly_salary", "offers", "employer_oncost_pct"}
-_TOOL_NAMES = {"staffing_plan": "staffing", "cost_comparison": "cost_comparison"}
+_TOOL_NAMES = {"staffing": "staffing", "cost_comparison": "cost_comparison"}
 
 
 def reply_tool(reply: dict[str, Any]) -> str | None:
@@ -28,13 +28,14 @@ def reply_tool(reply: dict[str, Any]) -> str | None:
     return "cost_comparison" if set(reply.get("missing") or []) & _COST_FIELDS else "staffing"
 
 
-def reply_command(message: str, reply: dict[str, Any], answering: bool) -> str | None:
-    from assistant.routing import checklist_command
+def reply_command(message: str, reply: dict[str, Any], answering: bool, language: str = "en") -> str | None:
+    from assistant.routing import route
 
     if reply.get("intent") != "checklist":
         return None
-    command = checklist_command(message, answering=answering)
-    return command[0] if command else "answer"
+    # The word rules alone (a pure function): commands, and a longer message naming the checklist.
+    decision = route(message, language, {"checklist": {"active": answering}}, mode="lexical")
+    return decision.command if decision.kind == "checklist" and decision.command else "answer"
 
 
 def run_routing_api(client: Any, items: list[RoutingItem],
@@ -49,12 +50,16 @@ def run_routing_api(client: Any, items: list[RoutingItem],
         elif item.context == "awaiting_aht":
             client.send(session, _AWAITING_AHT_SETUP[item.language])
         reply = client.send(session, item.message)
-        tool, command = reply_tool(reply), reply_command(item.message, reply, item.context == "checklist_active")
+        tool = reply_tool(reply)
+        command = reply_command(item.message, reply, item.context == "checklist_active", item.language)
+        offered = offers_checklist(reply)
         ok = intent_matches(item.intent, reply.get("intent") or "", reply.get("coverage")) and (
             item.tool is None or tool == item.tool) and (
             item.command is None or command == item.command)
+        ok = ok or (item.accept_offer and offered)
         rows.append({"id": item.id, "language": item.language, "message": item.message, "expected": item.intent,
-                     "got": reply.get("intent"), "tool": tool, "command": command, "ok": ok,
+                     "got": reply.get("intent"), "tool": tool, "command": command, "ok": ok, "offered": offered,
+                     "accept_offer": item.accept_offer,
                      "expected_tool": item.tool, "expected_command": item.command})
         if step:
             step()

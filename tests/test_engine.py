@@ -40,7 +40,7 @@ def test_swedish_staffing_slots_fill_across_turns_then_a_pilot_question_cites_th
 
     expected = plan_staffing(StaffingRequest(contacts=300, interval_minutes=60, aht_seconds=240,
                                              service_level=0.8, answer_seconds=20))
-    assert done.tool is not None and done.tool.name == "staffing_plan"
+    assert done.tool is not None and done.tool.name == "staffing"
     assert done.tool.result["agents"] == expected.agents
     assert f"**{expected.agents} agenter**" in done.text and done.language == "sv"
 
@@ -68,7 +68,7 @@ def test_unanswerable_questions_get_a_scope_message_and_covered_false(engine, me
     reply = engine.reply(f"scope-{language}", message)
     assert reply.covered is False and reply.intent == "off_topic"
     assert reply.text == t("answer.not_covered", language) and not reply.citations
-    assert [s.message for s in reply.suggestions][:1] == [t("suggest.checklist.message", language)]
+    assert [s.action for s in reply.suggestions][:1] == ["checklist.start"]
 
 
 def test_a_greeting_gets_the_scope_message_with_suggestions(engine):
@@ -78,7 +78,7 @@ def test_a_greeting_gets_the_scope_message_with_suggestions(engine):
 
 def test_answers_end_with_next_step_suggestions(engine):
     reply = engine.reply("suggest", "Vilka prismodeller finns?")
-    assert reply.suggestions and any(s.message == t("suggest.staffing.message", "sv") for s in reply.suggestions)
+    assert reply.suggestions and any(s.action == "tool.staffing" for s in reply.suggestions)
 
 
 @pytest.mark.parametrize("message", ["", "   ", "\x00\x07"])
@@ -216,3 +216,104 @@ def test_a_slow_reply_does_not_hold_up_other_sessions(retriever, tmp_path):
     assert reply.covered and other["reply"].intent == "greeting"
     assert len(store.history("other")) == 2 and len(store.history("slow")) == 2
     store.close()
+
+
+# ---------------------------------------------------------------- understood values, corrections, offers
+
+
+def test_a_computed_answer_first_lists_the_values_it_used(engine):
+    reply = engine.reply("used", "Peak hour: 1,050 calls. AHT 180 s, 80 % in 30 s, shrinkage 32 %")
+    assert reply.tool is not None and reply.tool.name == "staffing"
+    assert reply.text.startswith(t("values.used", "en", values="").rstrip("."))
+    stated = {u.slot: u.value for u in reply.understood if u.how == "stated"}
+    assert stated.items() >= {"contacts": 1050, "aht_seconds": 180, "service_level": 0.8, "answer_seconds": 30,
+                              "shrinkage": 0.32}.items()
+    assert t("assumption.peak_hour", "en") in reply.text
+
+
+def test_a_correction_in_the_next_message_replaces_that_value_and_recomputes(engine):
+    engine.reply("correct", "300 calls an hour, AHT 4 min, 80/20")
+    reply = engine.reply("correct", "actually AHT is 5 minutes")
+    expected = plan_staffing(StaffingRequest(contacts=300, interval_minutes=60, aht_seconds=300,
+                                             service_level=0.8, answer_seconds=20))
+    assert reply.tool is not None and reply.tool.arguments["aht_seconds"] == 300
+    assert reply.tool.result["agents"] == expected.agents
+    assert reply.text.startswith(t("values.recomputed", "en"))
+
+
+def test_a_yearly_salary_is_turned_into_a_monthly_one_and_shown_as_yearly(engine):
+    reply = engine.reply("yearly", "Vi har 8 heltidare som tjänar 520 000 kr i årslön. Leverantören tar 38 kr per samtal, "
+                                   "9 000 samtal i månaden")
+    assert reply.tool is not None and reply.tool.arguments["monthly_salary"] == pytest.approx(520_000 / 12)
+    assert "520\u00a0000" in reply.text
+
+
+def test_two_vendor_offers_without_an_in_house_side_are_compared_with_each_other(engine):
+    reply = engine.reply("two", "Vendor A charges €0.90 per minute, vendor B €4,100 per FTE per month with 9 FTE. "
+                                "20,000 calls a month, AHT 4 min")
+    assert reply.tool is not None and reply.tool.result["in_house"] is None
+    assert [o["name"] for o in reply.tool.result["offers"]] == ["A", "B"]
+    assert reply.tool.result["cheapest"] == "B"
+    assert t("assumption.offers_only", "en") in reply.text
+
+
+def test_a_head_count_that_could_be_either_side_is_asked_about(engine):
+    reply = engine.reply("which", "The vendor charges €4,000 per FTE per month. 9 FTE.")
+    assert reply.missing == ["party"] and reply.tool is None
+    nxt = engine.reply("which", "the vendor's")
+    assert nxt.missing[0] == "in_house_fte"
+    assert engine.store.get("which").state["slots"]["cost_comparison"]["offers"][0]["fte"] == 9
+
+
+def test_preparing_a_procurement_offers_the_checklist(engine):
+    reply = engine.reply("offer", "Can you walk me through what we need to prepare before outsourcing?")
+    assert reply.intent == "question" and reply.suggestions[0].action == "checklist.start"
+    assert reply.text.startswith(t("offer_checklist.text", "en"))
+
+
+def test_an_inflected_name_of_the_checklist_in_a_long_message_starts_it(engine):
+    reply = engine.reply("inflected", "Jag vill gå igenom checklistan inför en upphandling av kundtjänst")
+    assert reply.intent == "checklist" and reply.checklist is not None and reply.checklist.step_number == 1
+
+
+def test_a_suggestion_action_starts_the_tool_it_names(engine):
+    reply = engine.act("act-tool", "tool.staffing")
+    assert reply.intent == "tool" and reply.missing[0] == "contacts"
+    follow = engine.reply("act-tool", "300 samtal i timmen")
+    assert follow.missing[0] == "aht_seconds"
+
+
+def test_an_unknown_action_is_refused_by_name(engine):
+    with pytest.raises(InvalidInput) as info:
+        engine.act("act-bad", "tool.weather")
+    assert info.value.field == "action"
+
+
+class CountingEmbeddings:
+    """The real embeddings, counting query embeddings (what the router may ask for)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.calls = inner, 0
+        self.model_id = inner.model_id
+
+    def embed_query_np(self, text: str) -> Any:
+        self.calls += 1
+        return self.inner.embed_query_np(text)
+
+    def embed_queries_np(self, texts: list[str]) -> Any:
+        return self.inner.embed_queries_np(texts)
+
+
+def test_commands_tool_values_and_greetings_are_routed_without_the_embedding(retriever, store):
+    engine = Assistant(retriever=retriever, store=store)
+    counting = CountingEmbeddings(retriever.embeddings)
+    engine.retriever._embeddings = counting
+    try:
+        for message in ("start the checklist", "skip", "hello!", "Hur många agenter behöver vi?",
+                        "300 samtal i timmen", "AHT 4 min"):
+            engine.reply("no-embed", message)
+        assert counting.calls == 0
+        engine.reply("no-embed-2", "Should we put an exit clause in the contract?")
+        assert counting.calls == 1  # a question: once, shared by routing and retrieval
+    finally:
+        engine.retriever._embeddings = counting.inner

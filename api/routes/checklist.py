@@ -112,3 +112,16 @@ router.add_api_route(
     "/brief.docx", _document("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     methods=["GET"], response_class=Response, summary="The procurement brief as a Word document (DOCX)",
     responses={200: {"content": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}}}})
+class ActionIn(BaseModel):
+    action: str = Field(..., description="A suggestion's action: ask, checklist.start, checklist.skip, checklist.back, "
+                                         "checklist.export, checklist.answer, checklist.restart, tool.staffing, "
+                                         "tool.cost_comparison.")
+    value: str | None = Field(None, description="The question for 'ask', the answer for 'checklist.answer'.")
+
+
+actions_router = APIRouter(prefix="/v1/sessions/{session_id}", tags=["sessions"])
+
+
+@actions_router.post("/actions", response_model=Reply, summary="Perform a suggestion's action (a button press)")
+async def perform(request: Request, body: ActionIn, session_id: str = Depends(authorised_session)) -> Reply:
+    return await run_in_threadpool(app_state(request).engine.act, session_id, body.action, body.value)

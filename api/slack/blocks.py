@@ -37,7 +37,10 @@ SKIP = "checklist_skip"
 BACK = "checklist_back"
 EXPORT = "checklist_export"
 SHARE = "share_answer"
-CONTROL_BLOCKS = ("cl_choices", "cl_nav", "cl_hint", "share")
+SUGGEST = "suggestion"  # + "_<n>": a reply's suggestion; the value carries its action
+CONTROL_BLOCKS = ("cl_choices", "cl_nav", "cl_hint", "share", "suggestions")
+# Actions the checklist controls already offer as buttons of their own.
+_CHECKLIST_CONTROLS = ("checklist.skip", "checklist.back", "checklist.answer", "checklist.export")
 
 
 # --------------------------------------------------------------------------- primitives
@@ -128,6 +131,8 @@ def reply_message(reply: Reply, *, lead: str | None = None, share: str | None = 
     extras += citation_blocks(reply.citations, lang)
     if controls and reply.checklist is not None:
         extras += checklist_blocks(reply.checklist, reply.session_id, lang, mrkdwn)
+    if controls:
+        extras += suggestion_blocks(reply)
     if share:
         extras.append({"type": "actions", "block_id": "share",
                        "elements": [button(s("share_button", lang), SHARE, share, style="primary")]})
@@ -146,7 +151,7 @@ def tool_fields(tool: ToolRun, lang: str) -> list[tuple[str, str]]:
     """The key figures of a tool run as (label, value) pairs."""
     r = tool.result
     rows: list[tuple[str, str]] = []
-    if tool.name == "staffing_plan":
+    if tool.name == "staffing":
         if r.get("agents") is not None:
             rows.append((s("label.agents", lang), str(r["agents"])))
         if r.get("scheduled_fte") is not None and r.get("scheduled_fte") != r.get("agents"):
@@ -163,12 +168,14 @@ def tool_fields(tool: ToolRun, lang: str) -> list[tuple[str, str]]:
     elif tool.name == "cost_comparison":
         currency = r.get("currency", "")
         months = r.get("horizon_months", "")
-        if (r.get("in_house") or {}).get("steady_monthly") is not None:
+        if (r.get("in_house") or {}).get("steady_monthly") is not None:  # None: offers compared with each other
             rows.append((s("label.in_house_monthly", lang), f"{number(r['in_house']['steady_monthly'], lang)} {currency}"))
         for offer in (r.get("offers") or [])[:3]:
             name = str(offer.get("name") or "")
             rows.append((s("label.offer_monthly", lang, name=name),
                          f"{number(offer.get('steady_monthly', 0), lang)} {currency}"))
+            if offer.get("savings_total") is None:
+                continue
             rows.append((f"{name}: {s('label.savings', lang, months=months)}",
                          f"{number(offer.get('savings_total', 0), lang)} {currency}"))
             even = offer.get("break_even_month")
@@ -191,6 +198,17 @@ def citation_blocks(citations: list[Citation], lang: str) -> list[dict[str, Any]
         quote = escape(truncate(" ".join(c.quote.split()), QUOTE_LIMIT))
         blocks.append(context(f"*[{c.n}]* {source} — “{quote}”"))
     return ([context(f"*{escape(t('brief.sources', lang))}*")] + blocks) if blocks else []
+
+
+def suggestion_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """The reply's suggestions as buttons; pressing one performs its action (never matched by label)."""
+    shown = [sg for sg in reply.suggestions
+             if not (reply.checklist is not None and sg.action in _CHECKLIST_CONTROLS)][:5]
+    if not shown:
+        return []
+    return [{"type": "actions", "block_id": "suggestions", "elements": [
+        button(truncate(sg.label, 75), f"{SUGGEST}_{i}", encode(s=reply.session_id, a=sg.action, v=(sg.value or "")[:1500]))
+        for i, sg in enumerate(shown)]}]
 
 
 def checklist_blocks(view: ChecklistView, session_id: str, lang: str, body: str = "") -> list[dict[str, Any]]:

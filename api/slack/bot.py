@@ -36,17 +36,13 @@ from api.slack.text import s
 from assistant.errors import AssistantError, NotFound
 from assistant.i18n import t
 from assistant.reply import Reply
+from assistant.routing import checklist_language
 from assistant.settings import Settings
 
 log = logging.getLogger("api.slack")
 
 COMMAND = "/outsourcing"
 _SESSION_UNSAFE = re.compile(r"[^A-Za-z0-9._@-]")
-# `/outsourcing checklist` in each language (first word; the language of the session it starts)
-CHECKLIST_WORDS = {
-    "checklist": "en", "checklista": "sv", "checklistan": "sv", "tarkistuslista": "fi", "tjekliste": "da",
-    "tjeklisten": "da", "sjekkliste": "nb", "sjekklisten": "nb",
-}
 HELP_WORDS = {"help", "hjälp", "hjalp", "apua", "ohje", "hjælp", "hjelp", "?"}
 CHANNEL_TYPES_IN_THREADS = {"channel", "group", "mpim"}
 
@@ -117,6 +113,9 @@ class SlackBot:
         async def on_share(body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
             await self._on_share(body, action, respond)
 
+        async def on_suggestion(body: dict[str, Any], action: dict[str, Any], client: Any, respond: Any) -> None:
+            await self._on_suggestion(body, action, client, respond)
+
         app.event("app_mention")(ack=acknowledge, lazy=[on_mention])
         app.event("message")(ack=acknowledge, lazy=[on_message])
         app.command(COMMAND)(ack=acknowledge_command, lazy=[on_command])
@@ -124,6 +123,7 @@ class SlackBot:
             ack=acknowledge, lazy=[on_checklist])
         app.action(bk.PICK)(acknowledge)  # ticking a checkbox: nothing to do until "submit"
         app.action(bk.SHARE)(ack=acknowledge, lazy=[on_share])
+        app.action(re.compile(rf"^{bk.SUGGEST}_\d+$"))(ack=acknowledge, lazy=[on_suggestion])
         self._register_feedback_and_handoff(acknowledge)
 
     @property
@@ -259,9 +259,11 @@ class SlackBot:
         team = command.get("team_id") or context.get("team_id")
         channel = command.get("channel_id") or ""
         user = command.get("user_id") or ""
-        first = text.split()[0].lower().strip(".,!:")
-        if first in CHECKLIST_WORDS and len(text.split()) == 1:
-            await self._start_checklist(client, respond, team, channel, user, CHECKLIST_WORDS[first])
+        # `/outsourcing checklist` (any language, any inflection) starts the checklist in a thread
+        # of its own, in the language of the word.
+        checklist_lang = checklist_language(text) if len(text.split()) == 1 else None
+        if checklist_lang is not None:
+            await self._start_checklist(client, respond, team, channel, user, checklist_lang)
             return
         sid = session_id(team, channel, "user", user)
         try:
@@ -399,6 +401,30 @@ class SlackBot:
                 log.exception("could not update the clicked message in %s", channel)
         if await self._post(client, channel, thread_ts, out) is None:
             await self._apologise(client, channel, thread_ts, RuntimeError("the step could not be posted"), lang)
+
+    async def _on_suggestion(self, body: dict[str, Any], action: dict[str, Any], client: Any, respond: Any) -> None:
+        """A suggestion button: perform its action in the engine and answer in the thread."""
+        data = bk.decode(action.get("value"))
+        sid, name, value = str(data.get("s") or ""), str(data.get("a") or ""), data.get("v") or None
+        container = body.get("container") or {}
+        msg = body.get("message") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id", "")
+        thread_ts = msg.get("thread_ts") or container.get("thread_ts") or msg.get("ts") or container.get("message_ts")
+        try:
+            reply = await self._call(self._act, sid, name, value)
+        except Exception as exc:  # noqa: BLE001 - never silence: log and apologise
+            await self._respond_apology(respond, exc, self.default_language)
+            return
+        out = bk.reply_message(reply)
+        if container.get("is_ephemeral"):
+            await respond(response_type="ephemeral", replace_original=False, **out)
+        elif await self._post(client, channel, thread_ts, out) is None:
+            await self._apologise(client, channel, thread_ts, RuntimeError("the reply could not be posted"),
+                                  reply.language)
+
+    def _act(self, sid: str, name: str, value: str | None) -> Reply:
+        with self._session_lock(sid):
+            return self._engine().act(sid, name, value)
 
     def _shared(self, sid: str, seq: int) -> tuple[Reply, str]:
         turns = self._engine().history(sid)

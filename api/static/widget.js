@@ -53,8 +53,8 @@
       errBrief: "Couldn't download the brief. Please try again.",
       errInterrupted: 'The answer was interrupted. Please try again.',
       langs: { sv: 'Swedish', fi: 'Finnish', da: 'Danish', nb: 'Norwegian', en: 'English' },
-      starters: [['Should we start with a pilot?'], ['Start the checklist', 'start the checklist'],
-        ['Calculate staffing', 'how many agents do we need?'], ['Compare costs', 'compare in-house cost with outsourcing']],
+      starters: [['Should we start with a pilot?', 'ask'], ['Start the checklist', 'checklist.start'],
+        ['Calculate staffing', 'tool.staffing'], ['Compare costs', 'tool.cost_comparison']],
     },
     sv: {
       title: 'Outsourcingassistenten', subtitle: 'Svar med källor från nordiska artiklar',
@@ -80,8 +80,8 @@
       errBrief: 'Underlaget kunde inte laddas ner. Försök igen.',
       errInterrupted: 'Svaret avbröts. Försök igen.',
       langs: { sv: 'svenska', fi: 'finska', da: 'danska', nb: 'norska', en: 'engelska' },
-      starters: [['Ska vi börja med ett pilotprojekt?'], ['Starta checklistan', 'starta checklistan'],
-        ['Räkna bemanning', 'hur många agenter behöver vi?'], ['Jämför kostnader', 'jämför kostnaden i egen regi mot outsourcing']],
+      starters: [['Ska vi börja med ett pilotprojekt?', 'ask'], ['Starta checklistan', 'checklist.start'],
+        ['Räkna bemanning', 'tool.staffing'], ['Jämför kostnader', 'tool.cost_comparison']],
     },
     fi: {
       title: 'Ulkoistusavustaja', subtitle: 'Vastaukset lähteineen pohjoismaisista artikkeleista',
@@ -107,8 +107,8 @@
       errBrief: 'Hankinta-asiakirjan lataus epäonnistui. Yritä uudelleen.',
       errInterrupted: 'Vastaus keskeytyi. Yritä uudelleen.',
       langs: { sv: 'ruotsi', fi: 'suomi', da: 'tanska', nb: 'norja', en: 'englanti' },
-      starters: [['Kannattaako aloittaa pilotilla?'], ['Aloita tarkistuslista', 'aloita tarkistuslista'],
-        ['Laske henkilöstötarve', 'montako agenttia tarvitsemme?'], ['Vertaa kustannuksia', 'vertaa oman asiakaspalvelun ja ulkoistuksen kustannuksia']],
+      starters: [['Kannattaako aloittaa pilotilla?', 'ask'], ['Aloita tarkistuslista', 'checklist.start'],
+        ['Laske henkilöstötarve', 'tool.staffing'], ['Vertaa kustannuksia', 'tool.cost_comparison']],
     },
     da: {
       title: 'Outsourcingassistenten', subtitle: 'Svar med kilder fra nordiske artikler',
@@ -134,8 +134,8 @@
       errBrief: 'Udbudsmaterialet kunne ikke hentes. Prøv igen.',
       errInterrupted: 'Svaret blev afbrudt. Prøv igen.',
       langs: { sv: 'svensk', fi: 'finsk', da: 'dansk', nb: 'norsk', en: 'engelsk' },
-      starters: [['Skal vi starte med et pilotprojekt?'], ['Start tjeklisten', 'start tjeklisten'],
-        ['Beregn bemanding', 'hvor mange agenter har vi brug for?'], ['Sammenlign omkostninger', 'sammenlign omkostningerne ved egen drift og outsourcing']],
+      starters: [['Skal vi starte med et pilotprojekt?', 'ask'], ['Start tjeklisten', 'checklist.start'],
+        ['Beregn bemanding', 'tool.staffing'], ['Sammenlign omkostninger', 'tool.cost_comparison']],
     },
     nb: {
       title: 'Outsourcingassistenten', subtitle: 'Svar med kilder fra nordiske artikler',
@@ -161,22 +161,14 @@
       errBrief: 'Grunnlaget kunne ikke lastes ned. Prøv igjen.',
       errInterrupted: 'Svaret ble avbrutt. Prøv igjen.',
       langs: { sv: 'svensk', fi: 'finsk', da: 'dansk', nb: 'norsk', en: 'engelsk' },
-      starters: [['Bør vi starte med et pilotprosjekt?'], ['Start sjekklisten', 'start sjekklisten'],
-        ['Regn ut bemanning', 'hvor mange agenter trenger vi?'], ['Sammenlign kostnader', 'sammenlign kostnadene ved egen drift og outsourcing']],
+      starters: [['Bør vi starte med et pilotprosjekt?', 'ask'], ['Start sjekklisten', 'checklist.start'],
+        ['Regn ut bemanning', 'tool.staffing'], ['Sammenlign kostnader', 'tool.cost_comparison']],
     },
   };
 
-  // The checklist's typed commands in every language (the server's suggestions send these);
-  // the widget shows its own skip/back/download buttons instead while the checklist is on screen.
-  const COMMANDS = {
-    skip: ['hoppa över', 'ohita', 'spring over', 'hopp over', 'skip'],
-    back: ['tillbaka', 'takaisin', 'tilbage', 'tilbake', 'back'],
-    export: ['exportera', 'yhteenveto', 'eksporter', 'export'],
-  };
-  const commandOf = (message) => {
-    const m = String(message || '').trim().toLowerCase();
-    return Object.keys(COMMANDS).find((k) => COMMANDS[k].includes(m)) || null;
-  };
+  // A suggestion names the action its button performs (never a text to match). Skip, back and
+  // download are the checklist strip's own buttons while the checklist is on screen.
+  const STRIP_ACTIONS = ['checklist.skip', 'checklist.back', 'checklist.export'];
 
   function normLang(value) {
     if (!value) return null;
@@ -842,8 +834,8 @@ details.src > summary:hover { background: var(--soft); }
       const m = this._addBot('welcome');
       m.body.innerHTML = renderMarkdown(this.t.welcome);
       if (withChips) {
-        m.extras.append(h('div', { class: 'chips' }, this.t.starters.map(([label, message]) =>
-          h('button', { class: 'chip', type: 'button', onclick: () => this.send(message || label) }, label))));
+        m.extras.append(h('div', { class: 'chips' }, this.t.starters.map(([label, action]) =>
+          h('button', { class: 'chip', type: 'button', onclick: () => this.perform({ label, action, value: action === 'ask' ? label : null }) }, label))));
       }
     }
 
@@ -935,15 +927,14 @@ details.src > summary:hover { background: var(--soft); }
       for (const s of reply.suggestions || []) {
         const own = s && this._actionChip(s);
         if (own) { if (!(view && view.completed)) chips.push(own); continue; }
-        if (!s || !s.message) continue;
-        const cmd = commandOf(s.message);
-        if (cmd && stripShown) continue;
-        if (cmd === 'export') {
+        if (!s || !s.action || !s.label) continue;
+        if (stripShown && STRIP_ACTIONS.includes(s.action)) continue;
+        if (s.action === 'checklist.export') {
           if (view && view.completed) continue; // the completion chips offer the PDF already
-          chips.push(h('button', { class: 'chip', type: 'button', onclick: () => this.downloadBrief() }, s.label || t.download));
-        } else {
-          chips.push(h('button', { class: 'chip suggestion', type: 'button', onclick: () => this.send(s.message) }, s.label || s.message));
+          chips.push(h('button', { class: 'chip', type: 'button', 'data-action': s.action, onclick: () => this.downloadBrief() }, s.label || t.download));
+          continue;
         }
+        chips.push(h('button', { class: 'chip suggestion', type: 'button', 'data-action': s.action, onclick: () => this.perform(s) }, s.label));
       }
       if (chips.length) m.extras.append(h('div', { class: 'chips' }, chips));
     }
@@ -956,7 +947,7 @@ details.src > summary:hover { background: var(--soft); }
       const pct = (v) => (typeof v === 'number' && isFinite(v)
         ? new Intl.NumberFormat(this.locale, { style: 'percent', maximumFractionDigits: 1 }).format(v) : '–');
       const cap = (text) => h('div', { class: 'tool-cap' }, text);
-      if (tool.name === 'staffing_plan') {
+      if (tool.name === 'staffing') {
         const rows = [
           [t.agents, num(r.agents), 'key agents'],
           [t.fte, num(r.scheduled_fte, 1), 'fte'],
@@ -978,8 +969,12 @@ details.src > summary:hover { background: var(--soft); }
             return new Intl.NumberFormat(this.locale, { style: 'currency', currency, maximumFractionDigits: 0, minimumFractionDigits: 0 }).format(v);
           } catch (_) { return num(v) + ' ' + currency; }
         };
-        const offerName = (name) => { const mm = /^offer_(\d+)$/.exec(name || ''); return mm ? fill(t.offer, { n: mm[1] }) : (name || ''); };
-        const cols = [{ key: 'in_house', label: t.inHouse, data: r.in_house || {}, inHouse: true }]
+        const offerName = (name) => {
+          const mm = /^offer_(\d+)$/.exec(name || '');
+          return mm ? fill(t.offer, { n: mm[1] }) : (name && name.length <= 2 ? fill(t.offer, { n: name }) : (name || ''));
+        };
+        // Two offers without an in-house side are compared with each other: no in-house column.
+        const cols = (r.in_house ? [{ key: 'in_house', label: t.inHouse, data: r.in_house, inHouse: true }] : [])
           .concat((r.offers || []).map((o) => ({ key: o.name, label: offerName(o.name), data: o })));
         const headRow = h('tr', null, h('th', { scope: 'col' }), cols.map((c) => h('th', { scope: 'col', class: 'num' }, c.label,
           r.cheapest === c.key ? [' ', h('span', { class: 'badge', text: t.cheapest })] : null)));
@@ -996,8 +991,8 @@ details.src > summary:hover { background: var(--soft); }
           h('table', null, h('thead', null, headRow), h('tbody', null,
             row(t.monthly, (c) => h('td', { text: money(c.data.steady_monthly) }), 'monthly'),
             row(fill(t.total, { m: r.horizon_months || '' }), (c) => h('td', { text: money(c.data.total) }), 'total'),
-            row(t.savings, savingsCell, 'savings'),
-            row(t.breakEven, breakEvenCell, 'break-even')))));
+            r.in_house ? row(t.savings, savingsCell, 'savings') : null,
+            r.in_house ? row(t.breakEven, breakEvenCell, 'break-even') : null))));
       }
       const scalars = Object.entries(r).filter(([, v]) => ['number', 'string', 'boolean'].includes(typeof v));
       if (!scalars.length) return null;
@@ -1236,19 +1231,32 @@ details.src > summary:hover { background: var(--soft); }
       else if (!this.checklistEl.hidden) this._refreshChecklist();
     }
 
+    /** A suggestion's button: ask a question, download the brief, or perform the action on the server. */
+    perform(s) {
+      if (!s || !s.action) return;
+      if (s.action === 'ask') return this.send(s.value || s.label);
+      if (s.action === 'checklist.export') return this.downloadBrief();
+      return this.act(s.action, s.value || null, s.label);
+    }
+
     /** Checklist buttons: start, skip, back, or an answer (JSON replies). */
-    async checklistAction(kind, answer) {
-      if (this.busy || !this.session && kind !== 'start') return;
+    checklistAction(kind, answer) {
       const t = this.t;
-      this._setBusy(true);
       const label = kind === 'answer' ? answer : kind === 'skip' ? t.skip : kind === 'back' ? t.back : t.starters[1][0];
-      this._addUser(label);
+      return this.act('checklist.' + kind, kind === 'answer' ? answer : null, label);
+    }
+
+    /** POST an action (`/actions`) and render its reply. */
+    async act(action, value, label) {
+      if (this.busy || !this.session && !/^(checklist\.start|tool\.)/.test(action)) return;
+      this._setBusy(true);
+      this._addUser(label || value || action);
       const m = this._addBot();
       this._typing(m);
       try {
         await this._ensureSession();
-        const res = await this._call('/v1/sessions/' + encodeURIComponent(this.session.id) + '/checklist/' + kind, {
-          method: 'POST', body: kind === 'answer' ? { answer } : undefined,
+        const res = await this._call('/v1/sessions/' + encodeURIComponent(this.session.id) + '/actions', {
+          method: 'POST', body: value == null ? { action } : { action, value },
         });
         const reply = await res.json();
         this._afterReply(reply);
@@ -1303,12 +1311,14 @@ details.src > summary:hover { background: var(--soft); }
       loading.remove();
       const turns = Array.isArray(history.turns) ? history.turns : [];
       this._welcome(!turns.length);
-      const labels = { start: t.starters[1][0], skip: t.skip, back: t.back };
+      // Buttons are stored as the action they performed: show their labels again.
+      const labels = { start: t.starters[1][0], skip: t.skip, back: t.back,
+        'tool.staffing': t.starters[2][0], 'tool.cost_comparison': t.starters[3][0] };
       let lastReply = null;
       turns.forEach((turn, i) => {
         if (turn.role === 'user') {
           const next = turns[i + 1];
-          const isCommand = labels[turn.text] && next && next.reply && next.reply.intent === 'checklist';
+          const isCommand = labels[turn.text] && next && next.reply && ['checklist', 'tool'].includes(next.reply.intent);
           this._addUser(isCommand ? labels[turn.text] : turn.text);
         } else {
           const m = this._addBot();

@@ -13,11 +13,14 @@ from typing import Any
 
 from assistant.checklist.steps import QuestionSpec
 from assistant.corpus import LANGUAGES
+from assistant.errors import InvalidInput
+from assistant.tools import numbers
+from assistant.tools.numbers import NUM_CORE
 
 YES = {"yes", "y", "yeah", "yep", "sure", "ja", "jo", "japp", "joo", "kyllä", "kylla", "k", "on", "true", "jep"}
 NO = {"no", "n", "nope", "nej", "nei", "ei", "false", "inte", "ikke", "ikkje", "nix"}
 
-_NUMBER = re.compile(r"(?<![\w.,])[-−]?\d{1,3}(?:[ \u00a0.,]\d{3})+(?:[.,]\d+)?(?![\w])|[-−]?\d+(?:[.,]\d+)?")
+_NUMBER = re.compile(r"[-−]?" + NUM_CORE)
 _MINUTES = re.compile(r"\b(min|mins|minute|minutes|minut|minuter|minutt|minutter|minuutti|minuuttia|minuuttia)\b", re.I)
 _SECONDS = re.compile(r"\b(s|sek|sekunder|sekunnit|sekuntia|sec|secs|second|seconds|sekund|sekuntia)\b", re.I)
 _HOURS = re.compile(r"\b(h|t|tim|timmar|timme|timer|time|tunti|tuntia|hour|hours)\b", re.I)
@@ -39,28 +42,26 @@ _MULTIPLIER = re.compile(
 def parse_number(text: str) -> float | None:
     """The single number in `text` ("1 200", "1.200", "4,5", "80 %", "1,5 miljoner"), or None.
 
-    Two different numbers are ambiguous for a one-number question and return None.
+    Numbers are read by the one parser every part uses (`assistant.tools.numbers`),
+    so "0,850" is 0.85 here as in the tools. Two different numbers are
+    ambiguous for a one-number question and return None.
     """
     values = set()
-    for match in _NUMBER.finditer(text):
-        value = _to_float(match.group(0))
-        multiplier = _MULTIPLIER.match(text[match.end():])
-        if multiplier:
-            word = multiplier.group(1).lower()
-            value *= 1000 if word in {"k", "tkr", "tusen", "tusind", "tuhatta", "tuhat", "thousand"} else 1_000_000
+    plain = text.replace("\u00a0", " ")
+    for match in _NUMBER.finditer(plain):
+        if re.match(r"[.,:/]\d", plain[match.end():]):
+            return None  # a date or a version ("1.3.2026"), not one number
+        token = match.group(0).replace("−", "-")
+        try:
+            value = numbers.parse_number(token)
+        except InvalidInput:
+            continue
+        factor = _MULTIPLIER.match(text.replace("\u00a0", " ")[match.end():])
+        if factor:
+            value *= numbers.multiplier(factor.group(1)) or (1_000_000 if factor.group(1).lower() in (
+                "m", "mn", "miljon", "miljoner", "miljoonaa", "miljoona") else 1000)
         values.add(value)
     return values.pop() if len(values) == 1 else None
-
-
-def _to_float(token: str) -> float:
-    token = token.replace("−", "-").replace("\u00a0", " ").strip()
-    # A separator followed by groups of exactly three digits is a thousands
-    # separator ("1 200", "1.200", "1,200"): nobody types three decimals in a chat.
-    grouped = re.fullmatch(r"(-?\d{1,3}(?:[ .,]\d{3})+)(?:[.,](\d+))?", token)
-    if grouped and (grouped.group(2) is not None or " " in token or len(re.findall(r"[.,]", token)) >= 1):
-        whole = re.sub(r"[ .,]", "", grouped.group(1))
-        return float(f"{whole}.{grouped.group(2)}" if grouped.group(2) else whole)
-    return float(token.replace(" ", "").replace(",", "."))
 
 
 def _normalise(text: str) -> str:

@@ -36,6 +36,7 @@ from assistant.tools.extract import (
     extract_arguments,
     merge_arguments,
     missing_arguments,
+    request_arguments,
     required_arguments,
 )
 from assistant.tools.numbers import parse_number
@@ -46,7 +47,6 @@ from assistant.tools.staffing import (
     plan_staffing,
     service_level_for_agents,
 )
-from assistant.tools.vocabulary import detect_language
 
 __all__ = [
     "ChatRequest",
@@ -65,7 +65,6 @@ __all__ = [
     "StaffingRequest",
     "combine_plans",
     "compare_costs",
-    "detect_language",
     "email_max_response_seconds",
     "extract_arguments",
     "fte_from_plan",
@@ -75,6 +74,7 @@ __all__ = [
     "plan_chat",
     "plan_email",
     "plan_staffing",
+    "request_arguments",
     "required_arguments",
     "service_level_for_agents",
 ]

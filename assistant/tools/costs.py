@@ -9,7 +9,16 @@ Conventions
   outsourced operation). Prices and salaries are flat over the horizon (no
   indexation).
 * In-house monthly cost = in_house_fte × (monthly_salary × (1 +
-  employer_oncost_pct) + overhead_per_fte_month) + fixed_costs_month.
+  employer_oncost_pct) + overhead_per_fte_month) + fixed_costs_month, or, with
+  a fully loaded cost per FTE (salary, on-costs and overhead in one figure),
+  in_house_fte × loaded_cost_per_fte_month + fixed_costs_month.
+* The in-house side is optional when two or more offers are compared: without
+  in_house_fte and a salary or loaded cost, the offers are compared with each
+  other (`in_house` is None, savings and break-even are None, and
+  `difference_to_cheapest` says how much more than the cheapest offer each costs).
+* `contacts_per_month` is needed only by pricing that depends on volume (per
+  contact, per minute, per productive hour without productive_hours_per_month);
+  an offer priced per FTE or by a fixed monthly fee needs no volume.
 * An offer's monthly cost = usage fees + incentive + commission + management
   fee (+ transition cost in month 1, + transition extra cost in dip months):
 
@@ -74,8 +83,9 @@ class OutsourcingOffer(BaseModel):
     def check(self, index: int) -> None:
         prefix = f"offers[{index}]"
         given = [f for f in PRICE_FIELDS if getattr(self, f) is not None]
-        if not given:
-            raise InvalidInput(prefix, "needs at least one price: " + ", ".join(PRICE_FIELDS) + " (each 0 or more)")
+        if not given and not self.monthly_management_fee:
+            raise InvalidInput(prefix, "needs at least one price: " + ", ".join(PRICE_FIELDS)
+                               + " (each 0 or more), or a monthly_management_fee")
         for name in given:
             checks.non_negative(f"{prefix}.{name}", getattr(self, name))
         if self.fte is not None:
@@ -93,12 +103,20 @@ class CostComparisonRequest(BaseModel):
 
     currency: str = Field(default="EUR", description="Currency label, e.g. SEK, NOK, DKK, EUR. Not converted.")
     horizon_months: int = Field(default=36, description="Months compared, 1-240.")
-    contacts_per_month: float = Field(description="Contacts handled per month, > 0.")
+    contacts_per_month: float | None = Field(
+        default=None, description="Contacts handled per month, > 0; needed by per-contact, per-minute and per-hour prices."
+    )
     aht_seconds: float | None = Field(
         default=None, description="Handling time in seconds; needed for per-minute or per-hour prices."
     )
-    in_house_fte: float = Field(description="In-house full-time equivalents for this work, > 0.")
-    monthly_salary: float = Field(description="Gross monthly salary per FTE, > 0.")
+    in_house_fte: float | None = Field(
+        default=None, description="In-house full-time equivalents for this work, > 0 (optional with two or more offers)."
+    )
+    monthly_salary: float | None = Field(default=None, description="Gross monthly salary per FTE, > 0.")
+    loaded_cost_per_fte_month: float | None = Field(
+        default=None, description="Fully loaded in-house cost per FTE and month (salary, on-costs, overhead), > 0; "
+        "replaces monthly_salary, employer_oncost_pct and overhead_per_fte_month."
+    )
     employer_oncost_pct: float = Field(
         default=0.0, description="Employer on-costs (social fees, pension) as a fraction of salary, in [0, 2]."
     )
@@ -127,15 +145,15 @@ class CostComparisonRequest(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _required(cls, data: Any) -> Any:
-        checks.require(
-            data,
-            [
-                ("contacts_per_month", "greater than 0"),
-                ("in_house_fte", "greater than 0"),
-                ("monthly_salary", "greater than 0"),
-                ("offers", "at least one outsourcing offer"),
-            ],
-        )
+        checks.require(data, [("offers", "at least one outsourcing offer")])
+        if isinstance(data, dict):
+            offers = data.get("offers") or []
+            has_in_house = any(data.get(k) is not None for k in ("in_house_fte", "monthly_salary",
+                                                                 "loaded_cost_per_fte_month"))
+            if has_in_house or len(offers) < 2:
+                checks.require(data, [("in_house_fte", "greater than 0")])
+                if data.get("loaded_cost_per_fte_month") is None:
+                    checks.require(data, [("monthly_salary", "greater than 0 (or give loaded_cost_per_fte_month)")])
         return data
 
     @model_validator(mode="after")
@@ -143,11 +161,16 @@ class CostComparisonRequest(BaseModel):
         if not self.currency.strip() or len(self.currency) > 12:
             raise InvalidInput("currency", f"must be a short label such as SEK, NOK, DKK or EUR; got {self.currency!r}")
         checks.int_range("horizon_months", self.horizon_months, 1, MAX_HORIZON_MONTHS, unit="months")
-        checks.positive("contacts_per_month", self.contacts_per_month)
+        if self.contacts_per_month is not None:
+            checks.positive("contacts_per_month", self.contacts_per_month)
         if self.aht_seconds is not None:
             checks.positive("aht_seconds", self.aht_seconds, unit="seconds", upper=86_400)
-        checks.positive("in_house_fte", self.in_house_fte)
-        checks.positive("monthly_salary", self.monthly_salary)
+        if self.in_house_fte is not None:
+            checks.positive("in_house_fte", self.in_house_fte)
+        if self.monthly_salary is not None:
+            checks.positive("monthly_salary", self.monthly_salary)
+        if self.loaded_cost_per_fte_month is not None:
+            checks.positive("loaded_cost_per_fte_month", self.loaded_cost_per_fte_month)
         checks.non_negative("employer_oncost_pct", self.employer_oncost_pct, upper=2)
         checks.non_negative("overhead_per_fte_month", self.overhead_per_fte_month)
         checks.non_negative("fixed_costs_month", self.fixed_costs_month)
@@ -158,6 +181,15 @@ class CostComparisonRequest(BaseModel):
             raise InvalidInput("offers", "needs at least one outsourcing offer")
         for index, offer in enumerate(self.offers):
             offer.check(index)
+            needs_volume = (offer.price_per_contact is not None or offer.price_per_minute is not None
+                            or offer.commission_per_sale > 0
+                            or (offer.price_per_productive_hour is not None and self.productive_hours_per_month is None))
+            if needs_volume and self.contacts_per_month is None:
+                raise InvalidInput("contacts_per_month",
+                                   f"is required (greater than 0) to price offers[{index}] by volume")
+            if offer.price_per_fte_month is not None and offer.fte is None and self.in_house_fte is None:
+                raise InvalidInput(f"offers[{index}].fte", "is required (greater than 0) for a price per FTE "
+                                   "when there is no in-house FTE to default to")
             time_priced = any(getattr(offer, f) is not None for f in TIME_PRICED)
             if time_priced and self.aht_seconds is None:
                 needs_aht = offer.price_per_minute is not None or self.productive_hours_per_month is None
@@ -181,6 +213,11 @@ class CostComparisonRequest(BaseModel):
     def offer_names(self) -> list[str]:
         return [offer.name or f"offer_{i + 1}" for i, offer in enumerate(self.offers)]
 
+    @property
+    def has_in_house(self) -> bool:
+        return self.in_house_fte is not None and (
+            self.monthly_salary is not None or self.loaded_cost_per_fte_month is not None)
+
 
 class OptionCost(BaseModel):
     """Monthly costs of one option (in-house or an offer). `monthly[0]` is month 1."""
@@ -196,11 +233,14 @@ class OptionCost(BaseModel):
 class OfferComparison(OptionCost):
     """An offer's costs against in-house. Savings are in-house minus offer."""
 
-    savings_total: float
-    savings_pct: float = Field(description="savings_total / in-house total, fraction")
-    steady_monthly_savings: float
+    savings_total: float | None = Field(description="In-house total minus offer total; None without an in-house side")
+    savings_pct: float | None = Field(description="savings_total / in-house total, fraction")
+    steady_monthly_savings: float | None
     break_even_month: int | None = Field(
-        description="First month from which cumulative savings stay >= 0; None = never"
+        description="First month from which cumulative savings stay >= 0; None = never (or no in-house side)"
+    )
+    difference_to_cheapest: float = Field(
+        default=0.0, description="This offer's total minus the cheapest offer's total (0 for the cheapest offer)"
     )
 
 
@@ -210,9 +250,9 @@ class SensitivityRow(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     volume_factor: float
-    in_house_total: float
+    in_house_total: float | None
     offer_totals: dict[str, float]
-    savings: dict[str, float]
+    savings: dict[str, float] | None
 
 
 class CostComparison(BaseModel):
@@ -222,7 +262,7 @@ class CostComparison(BaseModel):
 
     currency: str
     horizon_months: int
-    in_house: OptionCost
+    in_house: OptionCost | None
     offers: list[OfferComparison]
     cheapest: str
     sensitivity: list[SensitivityRow]
@@ -230,28 +270,33 @@ class CostComparison(BaseModel):
     def rows(self) -> list[Row]:
         """Short summary as (label key, value) pairs; offer rows are keyed
         `offer.<name>.<label>`. Money is rounded to whole units for display."""
-        rows: list[Row] = [
-            ("currency", self.currency),
-            ("horizon_months", self.horizon_months),
-            ("in_house.monthly", round(self.in_house.steady_monthly)),
-            ("in_house.total", round(self.in_house.total)),
-        ]
+        rows: list[Row] = [("currency", self.currency), ("horizon_months", self.horizon_months)]
+        if self.in_house is not None:
+            rows += [("in_house.monthly", round(self.in_house.steady_monthly)),
+                     ("in_house.total", round(self.in_house.total))]
         for offer in self.offers:
             key = f"offer.{offer.name}"
-            rows += [
-                (f"{key}.monthly", round(offer.steady_monthly)),
-                (f"{key}.total", round(offer.total)),
-                (f"{key}.savings_total", round(offer.savings_total)),
-                (f"{key}.savings_pct", round(offer.savings_pct, 4)),
-                (f"{key}.break_even_month", offer.break_even_month if offer.break_even_month else "never"),
-            ]
+            rows += [(f"{key}.monthly", round(offer.steady_monthly)), (f"{key}.total", round(offer.total))]
+            if offer.savings_total is not None and offer.savings_pct is not None:
+                rows += [
+                    (f"{key}.savings_total", round(offer.savings_total)),
+                    (f"{key}.savings_pct", round(offer.savings_pct, 4)),
+                    (f"{key}.break_even_month", offer.break_even_month if offer.break_even_month else "never"),
+                ]
+            else:
+                rows.append((f"{key}.difference_to_cheapest", round(offer.difference_to_cheapest)))
         rows.append(("cheapest", self.cheapest))
         return rows
 
 
 def in_house_monthly(req: CostComparisonRequest, volume_factor: float = 1.0) -> float:
     """In-house cost per month; FTE scales with volume, fixed costs do not."""
-    per_fte = req.monthly_salary * (1.0 + req.employer_oncost_pct) + req.overhead_per_fte_month
+    assert req.in_house_fte is not None  # only called when the request has an in-house side
+    if req.loaded_cost_per_fte_month is not None:
+        per_fte = req.loaded_cost_per_fte_month
+    else:
+        assert req.monthly_salary is not None
+        per_fte = req.monthly_salary * (1.0 + req.employer_oncost_pct) + req.overhead_per_fte_month
     return req.in_house_fte * volume_factor * per_fte + req.fixed_costs_month
 
 
@@ -265,7 +310,7 @@ def dip_loss(req: CostComparisonRequest, month: int) -> float:
 
 def offer_monthly(req: CostComparisonRequest, offer: OutsourcingOffer, month: int, volume_factor: float = 1.0) -> float:
     """One offer's cost in `month` (1-based) at `volume_factor` × the volume."""
-    contacts = req.contacts_per_month * volume_factor
+    contacts = (req.contacts_per_month or 0.0) * volume_factor
     time_factor = 1.0 / (1.0 - dip_loss(req, month))
     usage = 0.0
     if offer.price_per_contact is not None:
@@ -276,7 +321,7 @@ def offer_monthly(req: CostComparisonRequest, offer: OutsourcingOffer, month: in
     if offer.price_per_productive_hour is not None:
         usage += offer.price_per_productive_hour * productive_hours(req, volume_factor) * time_factor
     if offer.price_per_fte_month is not None:
-        fte = (offer.fte if offer.fte is not None else req.in_house_fte) * volume_factor
+        fte = (offer.fte if offer.fte is not None else req.in_house_fte or 0.0) * volume_factor
         usage += offer.price_per_fte_month * fte * time_factor
     cost = usage * (1.0 + offer.incentive_pct)
     cost += offer.commission_per_sale * offer.sales_per_contact * contacts
@@ -292,7 +337,7 @@ def productive_hours(req: CostComparisonRequest, volume_factor: float = 1.0) -> 
     """Productive (logged-in, available) hours per month the work needs."""
     if req.productive_hours_per_month is not None:
         return req.productive_hours_per_month * volume_factor
-    assert req.aht_seconds is not None  # validated
+    assert req.aht_seconds is not None and req.contacts_per_month is not None  # validated
     return req.contacts_per_month * volume_factor * req.aht_seconds / 3600.0 / req.occupancy
 
 
@@ -312,33 +357,35 @@ def compare_costs(req: CostComparisonRequest) -> CostComparison:
     """Monthly costs, horizon totals, savings, break-even and volume sensitivity."""
     months = range(1, req.horizon_months + 1)
     names = req.offer_names()
-    in_house_month = in_house_monthly(req)
-    in_house = OptionCost(
-        name="in_house",
-        monthly=[in_house_month] * req.horizon_months,
-        total=in_house_month * req.horizon_months,
-        steady_monthly=in_house_month,
-    )
-    offers: list[OfferComparison] = []
+    in_house: OptionCost | None = None
+    in_house_month = 0.0
+    if req.has_in_house:
+        in_house_month = in_house_monthly(req)
+        in_house = OptionCost(name="in_house", monthly=[in_house_month] * req.horizon_months,
+                              total=in_house_month * req.horizon_months, steady_monthly=in_house_month)
+    priced = []
     for name, offer in zip(names, req.offers, strict=True):
         monthly = [offer_monthly(req, offer, m) for m in months]
-        total = sum(monthly)
         steady = offer_monthly(req, offer, req.horizon_months + 1)  # a month past any transition
-        offers.append(
-            OfferComparison(
-                name=name,
-                monthly=monthly,
-                total=total,
-                steady_monthly=steady,
-                savings_total=in_house.total - total,
-                savings_pct=(in_house.total - total) / in_house.total,
-                steady_monthly_savings=in_house_month - steady,
-                break_even_month=break_even_month([in_house_month - c for c in monthly]),
-            )
-        )
+        priced.append((name, monthly, sum(monthly), steady))
+    cheapest_offer = min(total for _, _, total, _ in priced)
+    offers: list[OfferComparison] = []
+    for name, monthly, total, steady in priced:
+        if in_house is not None:
+            savings: dict[str, Any] = {
+                "savings_total": in_house.total - total,
+                "savings_pct": (in_house.total - total) / in_house.total,
+                "steady_monthly_savings": in_house_month - steady,
+                "break_even_month": break_even_month([in_house_month - c for c in monthly]),
+            }
+        else:
+            savings = {"savings_total": None, "savings_pct": None, "steady_monthly_savings": None,
+                       "break_even_month": None}
+        offers.append(OfferComparison(name=name, monthly=monthly, total=total, steady_monthly=steady,
+                                      difference_to_cheapest=total - cheapest_offer, **savings))
     sensitivity = []
     for factor in req.sensitivity:
-        base = in_house_monthly(req, factor) * req.horizon_months
+        base = in_house_monthly(req, factor) * req.horizon_months if in_house is not None else None
         totals = {
             name: sum(offer_monthly(req, offer, m, factor) for m in months)
             for name, offer in zip(names, req.offers, strict=True)
@@ -348,11 +395,12 @@ def compare_costs(req: CostComparisonRequest) -> CostComparison:
                 volume_factor=factor,
                 in_house_total=base,
                 offer_totals=totals,
-                savings={name: base - total for name, total in totals.items()},
+                savings={name: base - total for name, total in totals.items()} if base is not None else None,
             )
         )
     # Ties go to in-house: switching has costs the model does not see.
-    cheapest = min([in_house, *offers], key=lambda option: option.total).name
+    options: list[OptionCost] = ([in_house] if in_house is not None else []) + list(offers)
+    cheapest = min(options, key=lambda option: option.total).name
     return CostComparison(
         currency=req.currency,
         horizon_months=req.horizon_months,

@@ -1,45 +1,53 @@
-"""Deterministic extraction of tool arguments from what users type.
+"""Tool arguments from what users type: quantities assigned to slots by the words around them.
 
-Handles English, Swedish, Finnish, Danish and Norwegian Bokmål: numbers with
-space/dot/comma thousands separators and decimal commas ("1 200", "1.500",
-"1,200", "4,5", "0,85"), "k"/"tkr" multipliers, durations ("4,5 min", "4 min 30
-s", "AHT 270"), service levels ("80/20", "80 % inom 20 sekunder", "80 %
-vastattu 20 sekunnissa"), percentages tied to a keyword ("30 % frånvaro"), and
-money with its unit ("0,85 € per minut", "45 000 kr i månaden").
+`assistant.tools.quantities` reads every number with its unit and period; this
+module decides which argument each one is, from the concept words near it
+(`assistant/data/vocabulary.yaml`: "AHT", "efterarbete", "årslön", "vendor",
+"we", ...), in five languages:
 
-Nothing is guessed: a number is only used when its unit or a keyword next to it
-says what it is. What is missing is reported by field name so the conversation
-can ask for exactly that (in the user's language).
+* the nearest cue in the same clause wins ("AHT 180 s och 30 s efterarbete":
+  the 30 s is wrap-up); a cue before the number beats one after it at the same
+  distance;
+* roles: talk time and wrap-up add up to the handling time (AHT = talk +
+  wrap-up); salary, fully loaded cost, overhead, fixed costs and fees are told
+  apart by their words; a yearly amount becomes a monthly one ("520 000 kr i
+  årslön" is 43 333 a month); an in-house figure and a vendor's are told apart
+  by the party the sentence talks about ("we", "leverantören", "vendor B"), so
+  a vendor's "9 FTE" is the vendor's;
+* several offers: a vendor word with a label ("vendor A", "tarjous B"),
+  "another" or a price of a kind the current offer already has starts the next
+  offer;
+* periods: per hour/half hour/quarter/N minutes or the peak hour give
+  `contacts` + `interval_minutes`; per day `contacts_per_day`; per week
+  `contacts_per_week` (a day volume once the open days per week are known);
+  per month or year `contacts_per_month`; opening hours "8–20" or "5 dagar à 8
+  timmar" give `open_hours` (and `open_days_per_week`).
 
-Conventions of the output:
+Nothing is guessed: a number whose role no word tells is not used; a number
+that could fill two slots is reported in `ambiguous` so the conversation can
+ask which. `sources` keeps, per argument, the text it was read from, and
+`derived` how an argument was worked out, so a reply can list what it
+understood.
 
-* `arguments` keys are the request-model field names of the detected tool
-  (`StaffingRequest` for "staffing", `CostComparisonRequest` for
-  "cost_comparison"); values are in request units: seconds, fractions (0.8
-  for 80 %), counts, amounts. Offer terms go in `offers` as a one-element list
-  of `OutsourcingOffer` fields.
-* A bare "AHT 4,5" (no unit) is read as minutes when ≤ 20 and as seconds
-  otherwise ("AHT 270" = 270 s).
-* Volume per hour, half hour, quarter or "per N minutes" gives `contacts` +
-  `interval_minutes`; per day gives `contacts_per_day`; per month (or per week ×
-  52/12, per year / 12) gives `contacts_per_month`. A volume in a period the
-  tool cannot use (per day for costs, per month for staffing) is not converted:
-  the field is reported missing instead.
-* "kr" is SEK, NOK or DKK by language (sv, nb, da); € / euro / euroa is EUR.
+Conventions of the output: `arguments` keys are request-model field names of
+the tool (`StaffingRequest` for "staffing", `CostComparisonRequest` for
+"cost_comparison") plus the conversation slots `talk_seconds`,
+`wrapup_seconds`, `contacts_per_week` and `open_days_per_week`, which
+`request_arguments` turns into request fields; values are in request units:
+seconds, fractions (0.8 for 80 %), counts, amounts per month. A bare "AHT 4,5"
+(no unit) is minutes when ≤ 20 and seconds otherwise.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from assistant.errors import InvalidInput
-from assistant.tools import vocabulary as v
-from assistant.tools.numbers import SPACES, num_group, parse_number
+from assistant.lexicon import vocabulary
+from assistant.tools.quantities import Parsed, Quantity, currency_code, parse_quantities
 
 Tool = Literal["staffing", "cost_comparison"]
 TOOLS: tuple[str, ...] = ("staffing", "cost_comparison")
@@ -48,6 +56,7 @@ STAFFING_FIELDS = (
     "contacts",
     "contacts_per_day",
     "interval_minutes",
+    "open_hours",
     "aht_seconds",
     "service_level",
     "answer_seconds",
@@ -61,85 +70,208 @@ COST_FIELDS = (
     "aht_seconds",
     "in_house_fte",
     "monthly_salary",
+    "loaded_cost_per_fte_month",
     "employer_oncost_pct",
     "overhead_per_fte_month",
     "fixed_costs_month",
+    "productive_hours_per_month",
     "offers",
     "transition_months",
 )
+#: Conversation slots that are not request fields; `request_arguments` resolves them.
+PART_FIELDS = ("talk_seconds", "wrapup_seconds", "contacts_per_week", "open_days_per_week")
+_TOOL_PARTS = {"staffing": PART_FIELDS, "cost_comparison": ("talk_seconds", "wrapup_seconds", "contacts_per_week")}
 _REQUIRED: dict[str, list[str]] = {
     # "contacts" stands for contacts (per interval) or contacts_per_day.
     "staffing": ["contacts", "aht_seconds", "service_level", "answer_seconds"],
     "cost_comparison": ["contacts_per_month", "in_house_fte", "monthly_salary", "offers"],
 }
-_EXPECTABLE = {*STAFFING_FIELDS, *COST_FIELDS, "incentive_pct"}
+_EXPECTABLE = {*STAFFING_FIELDS, *COST_FIELDS, *PART_FIELDS, "incentive_pct", "party"}
 _INT_FIELDS = {"interval_minutes", "horizon_months", "transition_months"}
 _FRACTION_FIELDS = {"service_level", "shrinkage", "max_occupancy", "employer_oncost_pct", "incentive_pct"}
-_DURATION_FIELDS = {"aht_seconds", "answer_seconds"}
-_MONEY_FIELDS = {"monthly_salary", "overhead_per_fte_month", "fixed_costs_month"}
+_DURATION_FIELDS = {"aht_seconds", "answer_seconds", "talk_seconds", "wrapup_seconds"}
+_MONEY_FIELDS = {"monthly_salary", "loaded_cost_per_fte_month", "overhead_per_fte_month", "fixed_costs_month"}
+OFFER_PRICES = ("price_per_contact", "price_per_minute", "price_per_productive_hour", "price_per_fte_month")
+_OFFER_TERMS = {*OFFER_PRICES, "monthly_management_fee", "transition_cost", "incentive_pct", "fte"}
+_MONTHLY = {"monthly_salary", "loaded_cost_per_fte_month", "overhead_per_fte_month", "fixed_costs_month",
+            "monthly_management_fee"}
+
+
+class Ambiguity(BaseModel):
+    """A value that could fill either of two slots: the conversation asks which."""
+
+    value: float
+    text: str = Field(description="The number as written.")
+    options: list[str] = Field(description="Argument paths it could be, e.g. in_house_fte, offers.0.fte.")
 
 
 class Extraction(BaseModel):
     """What a message says about a tool's arguments.
 
     `arguments` can be merged across turns with `merge_arguments`; call the
-    tool when `missing_arguments(tool, merged)` is empty.
+    tool with `request_arguments(tool, merged)` when `missing_arguments(tool,
+    merged)` is empty.
     """
 
     tool: Tool | None = Field(description="Detected (or given) tool; None if the text is about neither.")
     language: str | None = Field(default=None, description="Language used to read 'kr' (sv, fi, da, nb, en).")
-    arguments: dict[str, Any] = Field(default_factory=dict)
+    arguments: dict[str, Any] = Field(default_factory=dict, description="Request-model fields of the tool.")
+    slots: dict[str, Any] = Field(default_factory=dict, description=(
+        "What the message states, as conversation slots: the arguments plus parts not yet resolved "
+        "(talk_seconds, wrapup_seconds, contacts_per_week, open_days_per_week). Merge these across turns."))
     missing: list[str] = Field(default_factory=list, description="Required fields still absent.")
+    sources: dict[str, str] = Field(default_factory=dict, description="Argument path -> the text it was read from.")
+    derived: dict[str, str] = Field(default_factory=dict,
+                                    description="Argument path -> how it was worked out (yearly, talk+wrap-up, ...).")
+    ambiguous: list[Ambiguity] = Field(default_factory=list)
 
 
 def required_arguments(tool: str) -> list[str]:
-    """Required argument names of `tool`. For staffing, "contacts" means contacts
-    per interval or contacts_per_day. For cost_comparison, aht_seconds becomes
-    required too when an offer is priced per minute or per productive hour."""
+    """Required argument names of `tool` in the simplest case. For staffing,
+    "contacts" means contacts per interval or contacts_per_day. For
+    cost_comparison what is needed depends on the offers (`missing_arguments`)."""
     if tool not in _REQUIRED:
         raise InvalidInput("tool", f"must be one of {', '.join(TOOLS)}; got {tool!r}")
     return list(_REQUIRED[tool])
 
 
+def _aht_known(arguments: dict[str, Any]) -> bool:
+    return arguments.get("aht_seconds") is not None or arguments.get("talk_seconds") is not None
+
+
 def missing_arguments(tool: str, arguments: dict[str, Any]) -> list[str]:
-    """Required fields of `tool` that `arguments` does not provide yet."""
-    missing = []
-    for name in required_arguments(tool):
-        if name == "contacts":
-            if arguments.get("contacts") is None and arguments.get("contacts_per_day") is None:
-                missing.append(name)
-        elif arguments.get(name) in (None, []):
-            missing.append(name)
-    if tool == "cost_comparison" and arguments.get("aht_seconds") is None:
-        time_priced = any(
-            offer.get("price_per_minute") is not None
-            or (offer.get("price_per_productive_hour") is not None and not arguments.get("productive_hours_per_month"))
-            for offer in arguments.get("offers") or []
-        )
-        if time_priced:
+    """Required fields of `tool` that `arguments` does not provide yet, most
+    important first. Only what the pricing needs is asked for: per-FTE or
+    fixed-fee offers need no volume, an hourly price with hours per month needs
+    no handling time, and two offers can be compared without an in-house side."""
+    if tool not in _REQUIRED:
+        raise InvalidInput("tool", f"must be one of {', '.join(TOOLS)}; got {tool!r}")
+    missing: list[str] = []
+    if tool == "staffing":
+        if arguments.get("contacts") is None and arguments.get("contacts_per_day") is None:
+            if arguments.get("contacts_per_week") is not None or arguments.get("contacts_per_month") is not None:
+                if arguments.get("open_days_per_week") is None:
+                    missing.append("open_days_per_week")
+            else:
+                missing.append("contacts")
+        if not _aht_known(arguments):
             missing.append("aht_seconds")
+        for name in ("service_level", "answer_seconds"):
+            if arguments.get(name) is None:
+                missing.append(name)
+        return missing
+    offers = arguments.get("offers") or []
+    in_house_given = any(arguments.get(k) is not None for k in ("in_house_fte", "monthly_salary",
+                                                                "loaded_cost_per_fte_month"))
+    needs_in_house = in_house_given or len(offers) < 2
+    volume = arguments.get("contacts_per_month") is not None or arguments.get("contacts_per_week") is not None
+    hours = arguments.get("productive_hours_per_month") is not None
+    needs_volume = any(o.get("price_per_contact") is not None or o.get("price_per_minute") is not None
+                       or (o.get("price_per_productive_hour") is not None and not hours) for o in offers)
+    needs_aht = any(o.get("price_per_minute") is not None
+                    or (o.get("price_per_productive_hour") is not None and not hours) for o in offers)
+    if not offers:
+        # The pricing is not known yet: most models need the volume, so ask it first.
+        if not volume:
+            missing.append("contacts_per_month")
+        if arguments.get("in_house_fte") is None:
+            missing.append("in_house_fte")
+        if arguments.get("monthly_salary") is None and arguments.get("loaded_cost_per_fte_month") is None:
+            missing.append("monthly_salary")
+        return missing + ["offers"]
+    if needs_volume and not volume:
+        missing.append("contacts_per_month")
+    if needs_in_house:
+        if arguments.get("in_house_fte") is None:
+            missing.append("in_house_fte")
+        if arguments.get("monthly_salary") is None and arguments.get("loaded_cost_per_fte_month") is None:
+            missing.append("monthly_salary")
+    elif any(o.get("price_per_fte_month") is not None and o.get("fte") is None for o in offers):
+        missing.append("in_house_fte")
+    if needs_aht and not _aht_known(arguments):
+        missing.append("aht_seconds")
     return missing
+
+
+def request_arguments(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """The request-model fields of `tool` from conversation slots: AHT from talk +
+    wrap-up, a day volume from a weekly or monthly one and the open days."""
+    args = dict(arguments)
+    talk, wrap = args.pop("talk_seconds", None), args.pop("wrapup_seconds", None)
+    if args.get("aht_seconds") is None and talk is not None:
+        args["aht_seconds"] = round(talk + (wrap or 0.0), 6)
+    elif args.get("aht_seconds") is not None and wrap is not None:
+        # a wrap-up stated beside the handling time adds to it (said out loud as an assumption)
+        args["aht_seconds"] = round(args["aht_seconds"] + wrap, 6)
+    week = args.pop("contacts_per_week", None)
+    days = args.pop("open_days_per_week", None)
+    if tool == "staffing":
+        if args.get("contacts") is None and args.get("contacts_per_day") is None:
+            month = args.get("contacts_per_month")
+            if week is not None and days:
+                args["contacts_per_day"] = round(week / days, 6)
+            elif month is not None and days:
+                args["contacts_per_day"] = round(month * 12.0 / 52.0 / days, 6)
+        hours = args.get("open_hours")
+        if args.get("contacts_per_day") is not None and hours and "interval_minutes" not in args:
+            # opening hours such as 7.5 or 8.25 hours: intervals that fit them whole
+            for minutes in (60, 30, 15):
+                if abs(hours * 60 / minutes - round(hours * 60 / minutes)) < 1e-9:
+                    if minutes != 60:
+                        args["interval_minutes"] = minutes
+                    break
+        names = set(STAFFING_FIELDS) | {"intraday_curve"}
+    else:
+        if args.get("contacts_per_month") is None and week is not None:
+            args["contacts_per_month"] = round(week * 52.0 / 12.0, 6)
+        names = set(COST_FIELDS) | {"occupancy", "transition_efficiency_loss", "transition_extra_cost_month",
+                                    "sensitivity"}
+    return {k: v for k, v in args.items() if k in names and v is not None}
+
+
+def describe_parts(slots: dict[str, Any], sources: dict[str, str], derived: dict[str, str]) -> None:
+    """Say where resolved arguments come from: AHT from talk time (+ wrap-up), a
+    day volume from a weekly one and the open days."""
+    if slots.get("aht_seconds") is None and slots.get("talk_seconds") is not None:
+        parts = [sources.get("talk_seconds", ""), sources.get("wrapup_seconds", "")]
+        sources["aht_seconds"] = " + ".join(p for p in parts if p)
+        derived["aht_seconds"] = "talk_plus_wrapup" if slots.get("wrapup_seconds") is not None else "talk_only"
+    if slots.get("contacts_per_week") is not None and slots.get("open_days_per_week"):
+        sources["contacts_per_day"] = sources.get("contacts_per_week", "")
+        derived["contacts_per_day"] = "weekly_by_days"
 
 
 def merge_arguments(previous: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """Merge a new turn's arguments into the earlier ones (new values win).
 
-    Volume alternatives replace each other: giving contacts_per_day drops an
-    earlier per-interval `contacts`/`interval_minutes` and vice versa. Offers
-    are merged element by element (offer 0 with offer 0, ...), so a management
-    fee given in a later turn completes the offer priced earlier; a second,
-    separate offer has to be appended by the caller.
+    Alternatives replace each other: a per-interval volume, a day volume and a
+    weekly one; an explicit AHT and its talk/wrap-up parts; a salary and a fully
+    loaded cost. Offers are merged element by element (offer 0 with offer 0,
+    ...), so a management fee given in a later turn completes the offer priced
+    earlier.
     """
     merged = dict(previous)
-    if "contacts_per_day" in new:
-        merged.pop("contacts", None)
-        merged.pop("interval_minutes", None)
-    if "contacts" in new:
-        merged.pop("contacts_per_day", None)
+    volumes = {"contacts": ("contacts", "interval_minutes"), "contacts_per_day": ("contacts_per_day",),
+               "contacts_per_week": ("contacts_per_week",)}
+    if any(k in new for k in volumes):
+        for key, drop in volumes.items():
+            if key not in new:
+                for d in drop:
+                    if d != "interval_minutes" or "contacts" not in new:
+                        merged.pop(d, None)
+    if "aht_seconds" in new:
+        merged.pop("talk_seconds", None)
+        merged.pop("wrapup_seconds", None)
+    if "talk_seconds" in new or "wrapup_seconds" in new:
+        merged.pop("aht_seconds", None)
+    if "loaded_cost_per_fte_month" in new:
+        for k in ("monthly_salary", "employer_oncost_pct", "overhead_per_fte_month"):
+            merged.pop(k, None)
+    if "monthly_salary" in new:
+        merged.pop("loaded_cost_per_fte_month", None)
     for key, value in new.items():
         if key == "offers" and isinstance(value, list) and isinstance(merged.get("offers"), list):
-            old = merged["offers"]
-            offers = [dict(o) for o in old]
+            offers = [dict(o) for o in merged["offers"]]
             for index, offer in enumerate(value):
                 if index < len(offers):
                     offers[index].update(offer)
@@ -151,447 +283,634 @@ def merge_arguments(previous: dict[str, Any], new: dict[str, Any]) -> dict[str, 
     return merged
 
 
-# --------------------------------------------------------------------------
-# The scanner: rules claim spans of the text so a number is used once.
+# --------------------------------------------------------------------------- assignment
 
 
 @dataclass
-class _Scan:
-    text: str
-    language: str | None
-    taken: list[tuple[int, int]] = field(default_factory=list)
+class _Cue:
+    start: int
+    end: int
+    concept: str
+
+
+@dataclass
+class _State:
+    p: Parsed
     found: dict[str, Any] = field(default_factory=dict)
-    offer: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    derived: dict[str, str] = field(default_factory=dict)
+    offers: list[dict[str, Any]] = field(default_factory=list)
+    offer_names: list[str | None] = field(default_factory=list)
     currencies: list[str] = field(default_factory=list)
+    ambiguous: list[Ambiguity] = field(default_factory=list)
+    loose_money: list[Quantity] = field(default_factory=list)
+    loose: list[Quantity] = field(default_factory=list)
+    cues: list[_Cue] = field(default_factory=list)
+    parties: list[tuple[int, str, int | None]] = field(default_factory=list)  # token, "vendor"/"inhouse", offer
     money_hits: int = 0
-    # Amounts with a currency but no unit or keyword, for a bare answer ("38 000 kr").
-    loose_money: list[tuple[float, str | None]] = field(default_factory=list)
+    labels: dict[int, str] = field(default_factory=dict)
 
-    def free(self, m: re.Match[str], *groups: str) -> bool:
-        for g in groups:
-            if m.group(g) is None:
-                continue
-            start, end = m.span(g)
-            if any(start < t_end and t_start < end for t_start, t_end in self.taken):
-                return False
-        return True
-
-    def take(self, m: re.Match[str], *groups: str) -> None:
-        for g in groups:
-            if m.group(g) is not None:
-                self.taken.append(m.span(g))
-
-    def set(self, name: str, value: Any) -> None:
+    def set(self, name: str, value: Any, q: Quantity | None, how: str | None = None) -> None:
         # First mention wins: users state a figure once; later numbers with the
-        # same keyword are usually comparisons ("compared with 35 % last year").
-        self.found.setdefault(name, value)
+        # same words are usually comparisons ("compared with 35 % last year").
+        if name in self.found:
+            return
+        self.found[name] = value
+        if q is not None:
+            self.sources[name] = q.text
+        if how:
+            self.derived[name] = how
 
-    def free_numbers(self) -> list[re.Match[str]]:
-        return [m for m in re.finditer(num_group("n", mult=True), self.text) if self.free(m, "n")]
-
-
-# Dots after abbreviations would otherwise end a clause ("9,50 kr. pr. opkald").
-_ABBREVIATIONS = re.compile(
-    r"\b(pr|kr|ca|cirka|mio|tkr|sek|min|mån|mnd|md|kk|st|inkl|ekskl|exkl|bl\.a|fx|t\.ex|esim|n)\."
-)
-
-
-def _normalise(text: str) -> str:
-    # Lower-case "sek" after a number is seconds ("20 sek"); the currency is written SEK.
-    t = re.sub(r"(?<![A-Za-z])SEK(?![A-Za-z])", "svkr", text)
-    t = SPACES.sub(" ", t.lower())
-    t = t.replace("\u2212", "-").replace("\u2013", "-").replace("\u2014", "-")
-    t = _ABBREVIATIONS.sub(r"\1", t)
-    return re.sub(r" {2,}", " ", t)
-
-
-def _fraction(value: float) -> float:
-    return round(value / 100.0, 10)
+    def offer_set(self, index: int, name: str, value: Any, q: Quantity, how: str | None = None) -> None:
+        while len(self.offers) <= index:
+            self.offers.append({})
+            self.offer_names.append(None)
+        if name in self.offers[index]:
+            return
+        self.offers[index][name] = value
+        self.sources[f"offers.{index}.{name}"] = q.text
+        if how:
+            self.derived[f"offers.{index}.{name}"] = how
 
 
-_DURATION = (
-    rf"(?:{num_group('dm')}\s?{v.MIN}(?:{v.AND_WORD}\s?{num_group('ds')}\s?{v.SEC})?"  # "4 min 30 s", "4,5 min"
-    rf"|{num_group('ds2')}\s?{v.SEC}"  # "270 s"
-    r"|(?P<dmm>\d{1,2}):(?P<dss>\d{2})(?!\d))"  # "4:30"
-)
-
-
-def _duration_value(m: re.Match[str]) -> float:
-    if m.group("dmm") is not None:
-        return float(int(m.group("dmm")) * 60 + int(m.group("dss")))
-    total = 0.0
-    if m.group("dm") is not None:
-        total += parse_number(m.group("dm")) * 60.0
-    if m.group("ds") is not None:
-        total += parse_number(m.group("ds"))
-    if m.group("ds2") is not None:
-        total += parse_number(m.group("ds2"))
-    return round(total, 6)
-
-
-_DURATION_GROUPS = ("dm", "ds", "ds2", "dmm", "dss")
-
-
-_MONEY = re.compile(
-    rf"(?P<pre>€|(?<![a-zåäöæø])(?:svkr|nok|dkk|eur|kr)(?![a-zåäöæø]))\s?{num_group('a', mult=True)}"  # "€0.95"
-    rf"|{num_group('b', mult=True)}\s?(?P<post>{v.CURRENCY_WORD})"  # "45 000 kr", "40k SEK"
-)
-_OFFER_TERMS = {
-    "price_per_contact",
-    "price_per_minute",
-    "price_per_productive_hour",
-    "price_per_fte_month",
-    "monthly_management_fee",
-    "transition_cost",
-}
-
-
-def _rule_money(scan: _Scan) -> None:
-    matches = list(_MONEY.finditer(scan.text))
-    for i, m in enumerate(matches):
-        group = "a" if m.group("a") is not None else "b"
-        if not scan.free(m, group):
-            continue
-        raw = m.group(group)
-        token = m.group("pre") or m.group("post")
-        value = parse_number(raw)
-        if token.strip() == "tkr":
-            value *= 1000.0
-        code = v.currency_code(token, scan.language)
-        # Clause boundaries: punctuation, or the previous/next amount.
-        previous_end = matches[i - 1].end() if i > 0 else 0
-        before = scan.text[previous_end : m.start()]
-        cut = max(before.rfind(c) for c in ",;:!?(")
-        sentence = max(before.rfind(". "), before.rfind("? "), before.rfind("! "))
-        before = before[max(cut, sentence) + 1 :]
-        after = scan.text[m.end() :]
-        stop = re.search(r"[,;!?()]|\.(?:\s|$)|\d", after)
-        after = after[: stop.start()] if stop else after
-        category = _classify_money(before, after)
-        # An amount we cannot place is still money: claim it so no later rule
-        # reads "500 000 kr i månaden" as a volume.
-        scan.take(m, group)
-        scan.money_hits += 1
-        if category is None:
-            scan.loose_money.append((value, code))
-            continue
-        if code:
-            scan.currencies.append(code)
-        if category in _OFFER_TERMS:
-            scan.offer.setdefault(category, value)
+def _cues(p: Parsed) -> list[_Cue]:
+    order: list[str] = vocabulary().meta.get("cue_priority", [])
+    cues: list[_Cue] = []
+    i = 0
+    while i < len(p.tokens):
+        found = p.annotation.at(i)
+        best = next((c for c in order if c in found), None)
+        if best is not None:
+            cues.append(_Cue(i, i + found[best], best))
+            i += found[best]
         else:
-            scan.set(category, value)
+            i += 1
+    return cues
 
 
-def _nearest_context(before: str, after: str) -> str | None:
-    best: tuple[int, str] | None = None
-    for name, pattern in v.MONEY_CONTEXT.items():
-        for m in re.finditer(rf"(?<![a-zåäöæø]){pattern}", before):
-            distance = len(before) - m.end()
-            if best is None or distance < best[0]:
-                best = (distance, name)
-        ahead = re.search(rf"(?<![a-zåäöæø]){pattern}", after)
-        if ahead is not None and (best is None or ahead.start() < best[0]):
-            best = (ahead.start(), name)
+def _parties(p: Parsed) -> list[tuple[int, str, int | None]]:
+    """Party cues in order: (token, "vendor" or "inhouse", offer number for vendors).
+
+    A vendor word with a label ("vendor A", "tarjous 2"), or "another", starts
+    an offer of its own; otherwise it continues the current one (a new offer
+    may still start when a price of the same kind comes again)."""
+    ann, tokens = p.annotation, p.tokens
+    out: list[tuple[int, str, int | None]] = []
+    labels: dict[str, int] = {}
+    current = -1
+    # "A tar 29 kr per samtal, B 7,20 kr per minut": a capital letter opening a clause labels an offer
+    # when the message talks about offers at all.
+    bare_labels = []
+    if ann.has("vendor"):
+        for i, tok in enumerate(tokens):
+            first_of_clause = i == 0 or p.clause[i - 1] != p.clause[i] or tokens[i - 1].text == ":"
+            if tok.kind == "word" and len(tok.text) == 1 and tok.text in "abcd" and first_of_clause \
+                    and p.original[tok.start:tok.end].isupper():
+                bare_labels.append((i, 1))
+    for start, n in sorted(ann.spans("vendor") + ann.spans("inhouse") + ann.spans("another") + bare_labels):
+        if (start, 1) in bare_labels:
+            label = tokens[start].text.upper()
+            if label not in labels:
+                labels[label] = len(labels) if current < len(labels) else current + 1
+            current = labels[label]
+            out.append((start, "vendor:" + label, current))
+            continue
+        if ann.covers(start, "vendor") or ann.covers(start, "another"):
+            label = None
+            nxt = start + n
+            if ann.covers(start, "another") and not ann.covers(start, "vendor"):
+                # "another (vendor)": the next offer; the vendor word after it is part of this cue
+                current = max(current + 1, len(labels))
+                out.append((start, "vendor", current))
+                continue
+            if nxt < len(tokens) and (tokens[nxt].text in ("a", "b", "c", "d") and tokens[nxt].kind == "word"
+                                      and (nxt + 1 >= len(tokens) or tokens[nxt + 1].kind == "sym"
+                                           or tokens[nxt + 1].kind == "word")
+                                      or tokens[nxt].kind == "num" and tokens[nxt].text in ("1", "2", "3", "4")):
+                label = tokens[nxt].text.upper()
+            if out and out[-1][1] == "vendor" and out[-1][0] >= start - 2 and label is None:
+                continue  # "another vendor", "leverantören ... offerten" right after: the same cue
+            if label is not None:
+                if label not in labels:
+                    labels[label] = len(labels) if current < len(labels) else current + 1
+                current = labels[label]
+            elif current < 0:
+                current = 0
+            out.append((start, "vendor", current))
+            if label is not None:
+                out[-1] = (start, "vendor:" + label, current)
+        else:
+            out.append((start, "inhouse", None))
+    return out
+
+
+def _party_of(st: _State, q: Quantity) -> tuple[str | None, int | None]:
+    """The party a quantity belongs to: the nearest party word in its clause
+    (before it, else after it); else the nearest before it in its sentence,
+    unless the sentence names both sides before it ("compare our service with
+    an offer: 12 agents" is not the vendor's head count)."""
+    p = st.p
+    sentence, clause = p.sentence[q.start], p.clause[q.start]
+    same = [(t, kind, offer) for t, kind, offer in st.parties if p.clause[t] == clause]
+    # a colon ends what a party word governs ("en offert: 12 agenter")
+    before = [x for x in same if x[0] < q.start
+              and not any(p.tokens[k].text == ":" for k in range(x[0] + 1, q.start))]
+    after = [x for x in same if x[0] >= q.end]
+    if before:
+        return before[-1][1].split(":")[0], before[-1][2]
+    if after:
+        return after[0][1].split(":")[0], after[0][2]
+    earlier = [(t, kind, offer) for t, kind, offer in st.parties if t < q.start and p.sentence[t] == sentence]
+    if not earlier:
+        return None, None
+    kinds = {kind.split(":")[0] for _, kind, _ in earlier}
+    if len(kinds) > 1 and not earlier[-1][1].startswith("vendor:"):
+        return None, None
+    return earlier[-1][1].split(":")[0], earlier[-1][2]
+
+
+def _nearest(st: _State, q: Quantity, concepts: tuple[str, ...], *, window: int = 8) -> _Cue | None:
+    """The closest cue among `concepts` in the quantity's clause (inside the
+    quantity's own words counts as distance 0: "520 000 kr i årslön")."""
+    p = st.p
+    clause = p.clause[q.start]
+    best: tuple[float, _Cue] | None = None
+    for cue in st.cues:
+        if cue.concept not in concepts:
+            continue
+        if p.clause[min(cue.start, len(p.clause) - 1)] != clause and not (q.start <= cue.start < q.end):
+            continue
+        if q.start <= cue.start < q.end:
+            d = 0.0
+        elif cue.end <= q.start:
+            d = q.start - cue.end
+        else:
+            d = cue.start - q.end + 0.5
+        if d > window:
+            continue
+        if best is None or d < best[0]:
+            best = (d, cue)
     return best[1] if best else None
 
 
-def _classify_money(before: str, after: str) -> str | None:
-    unit = None
-    for name, pattern in v.UNITS:
-        if re.search(pattern, after):
-            unit = name
-            break
-    context = _nearest_context(before, after)
-    # "25 FTE at €3,100", "14 ansatte til 31.500 kr": an amount per person is a salary.
-    per_person = re.search(rf"{v.FTE_NOUN}\s(?:at|à|á|a|til|@|med|for|som)(?:\s\w+)?\s?$", before) is not None
-    if unit == "contact":
-        return "price_per_contact"
-    if unit == "minute":
-        return "price_per_minute"
-    if unit == "fte":
-        if context == "overhead":
-            return "overhead_per_fte_month"
-        if context == "salary" or per_person:
-            return "monthly_salary"
-        return "price_per_fte_month"
-    if unit == "hour":
-        return None if context == "salary" else "price_per_productive_hour"
-    if context == "salary" or (context is None and per_person):
-        return "monthly_salary"
-    return {
-        "overhead": "overhead_per_fte_month",
-        "fixed": "fixed_costs_month",
-        "fee": "monthly_management_fee",
-        "transition": "transition_cost",
-    }.get(context or "")
+def _between_has(st: _State, a: int, b: int, concepts: tuple[str, ...]) -> bool:
+    return any(a <= c.start < b for c in st.cues if c.concept in concepts)
 
 
-def _rule_sl_pair(scan: _Scan) -> None:
-    for m in re.finditer(rf"{num_group('p')}\s?/\s?{num_group('t')}(?![\d/])", scan.text):
-        if not scan.free(m, "p", "t"):
+def _assign(p: Parsed) -> _State:
+    st = _State(p)
+    st.cues = _cues(p)
+    st.parties = _parties(p)
+    for _, kind, offer in st.parties:
+        if kind.startswith("vendor:") and offer is not None:
+            st.labels.setdefault(offer, kind.split(":", 1)[1])
+    used: set[int] = set()
+    qs = p.quantities
+    ann = p.annotation
+
+    # Service level: "80/20", "90 % inom 30 s", "85 prosent besvart innen 15 sekunder"
+    for n, q in enumerate(qs):
+        if q.kind == "ratio":
+            st.set("service_level", round(q.value / 100.0, 10), q)
+            st.set("answer_seconds", float(q.second or 0), q)
+            used.add(n)
+    blockers = ("shrinkage", "occupancy", "oncost", "incentive", "aht", "talk", "wrapup")
+    for n, q in enumerate(qs):
+        if n in used or q.kind != "percent" or not 0 < q.value <= 100:
             continue
-        p, t = parse_number(m.group("p")), parse_number(m.group("t"))
-        # 24/7 is opening hours, not a service level.
-        if 50 <= p <= 100 and 1 <= t <= 600:
-            scan.take(m, "p", "t")
-            scan.set("service_level", _fraction(p))
-            scan.set("answer_seconds", t)
-
-
-_SL_BLOCKERS = re.compile(
-    rf"(?<![a-zåäöæø])(?:{v.KW_SHRINKAGE}|{v.KW_OCCUPANCY}|{v.KW_AHT}|{v.KW_AHT_VERB}|{v.KW_ONCOST}|{v.KW_INCENTIVE}"
-    rf"|{v.CONTACT_NOUN}\s(?:per|pr|i|om|a)\s)(?![a-zåäöæø])"
-)
-
-
-def _rule_sl_percent(scan: _Scan) -> None:
-    # "80 % inom 20 sekunder", "80 % vastattu 20 sekunnissa", "90 % af opkaldene skal besvares inden for 30 sekunder"
-    pattern = re.compile(
-        rf"{num_group('p')}{v.PCT}(?P<gap>(?:\s[a-zåäöæøü\-]+){{0,6}}?)\s{num_group('t')}\s?(?P<unit>{v.SEC}|{v.MIN})"
-    )
-    for m in pattern.finditer(scan.text):
-        if not scan.free(m, "p", "t") or _SL_BLOCKERS.search(m.group("gap")):
+        own = _nearest(st, q, blockers, window=1)
+        if own is not None:
             continue
-        p = parse_number(m.group("p"))
-        if not 0 < p <= 100:
+        for m in range(n + 1, len(qs)):
+            r = qs[m]
+            if r.start - q.end > _SL_GAP or p.sentence[r.start] != p.sentence[q.start]:
+                break
+            if r.kind == "duration" and r.unit in ("second", "minute") and m not in used:
+                if _between_has(st, q.end, r.start, blockers):
+                    break
+                st.set("service_level", round(q.value / 100.0, 10), q)
+                st.set("answer_seconds", r.value, r)
+                st.sources["service_level"] = st.sources["answer_seconds"] = f"{q.text} … {r.text}"
+                used.update((n, m))
+                break
+            if r.kind != "duration":
+                break
+
+    days = _open_days(p)
+    if days is not None:
+        st.set("open_days_per_week", days, None)
+    for n, q in enumerate(qs):
+        if n in used:
             continue
-        seconds = parse_number(m.group("t")) * (1.0 if re.fullmatch(v.SEC, m.group("unit")) else 60.0)
-        scan.take(m, "p", "t")
-        scan.set("service_level", _fraction(p))
-        scan.set("answer_seconds", round(seconds, 6))
-    # "servicenivå 85 %", "service level of 90%", "85 % servicenivå"
-    for m in re.finditer(
-        rf"{v.KW_SL}(?:\s(?:på|of|is|är|er|on|target|mål|tavoite|:))*\s?{num_group('p')}{v.PCT}"
-        rf"|{num_group('q')}{v.PCT}\s(?:i\s)?{v.KW_SL}",
-        scan.text,
-    ):
-        group = "p" if m.group("p") is not None else "q"
-        if scan.free(m, group):
-            scan.take(m, group)
-            scan.set("service_level", _fraction(parse_number(m.group(group))))
+        handler = {"percent": _percent, "duration": _duration, "money": _money, "count": _count, "bare": _bare,
+                   "range": _range, "days": _days, "span": _span}.get(q.kind)
+        if handler is not None and handler(st, q, n, qs):
+            used.add(n)
+    return st
 
 
-def _rule_answer(scan: _Scan) -> None:
-    for m in re.finditer(
-        rf"{v.KW_ANSWER}(?:\s(?:på|of|is|är|er|on|:))*\s?{num_group('t')}\s?(?P<unit>{v.SEC}|{v.MIN})"
-        rf"|{num_group('u')}\s?(?:sekunnissa|sekunnin (?:sisällä|kuluessa|aikana))",
-        scan.text,
-    ):
-        group = "t" if m.group("t") is not None else "u"
-        if not scan.free(m, group):
-            continue
-        value = parse_number(m.group(group))
-        if group == "t" and not re.fullmatch(v.SEC, m.group("unit")):
-            value *= 60.0
-        scan.take(m, group)
-        scan.set("answer_seconds", round(value, 6))
+_SL_GAP = 9
 
 
-def _rule_volume(scan: _Scan) -> None:
-    # Up to two filler words before the noun ("1 200 inkommande samtal"), never a headcount noun.
-    filler = rf"(?:(?!{v.FTE_NOUN}(?![a-zåäöæø]))[a-zåäöæø\-]+\s){{0,2}}?"
-    noun = rf"(?:\s{filler}{v.CONTACT_NOUN}(?:\s(?:in|inn|ind|sisään|är|on|er|is))?)?"
-    for pattern, minutes in v.INTERVALS:
-        for m in re.finditer(rf"{num_group('v')}{noun}\s?(?:{pattern})", scan.text):
-            if scan.free(m, "v"):
-                scan.take(m, "v")
-                scan.set("contacts", parse_number(m.group("v")))
-                scan.set("interval_minutes", minutes)
-    # "100 calls in 30 minutes", "120 puhelua 30 minuutissa"
-    for m in re.finditer(
-        rf"{num_group('v')}{noun}\s?(?:(?:per|pr|på|in|i|every|each|hver|hvert|varje|/)\s?{num_group('i')}\s?{v.MIN}"
-        rf"|{num_group('j')}\s?(?:minuutissa|minuutin aikana))",
-        scan.text,
-    ):
-        group = "i" if m.group("i") is not None else "j"
-        if scan.free(m, "v", group):
-            scan.take(m, "v", group)
-            scan.set("contacts", parse_number(m.group("v")))
-            scan.set("interval_minutes", int(parse_number(m.group(group))))
-    for pattern, name, factor in v.PERIODS:
-        for m in re.finditer(rf"{num_group('v', mult=True)}{noun}\s?(?:{pattern})", scan.text):
-            if scan.free(m, "v"):
-                scan.take(m, "v")
-                scan.set(name, round(parse_number(m.group("v")) * factor, 6))
+def _open_days(p: Parsed) -> float | None:
+    """Open days from day names: "mån–fre" (5), "ma-la" (6), "monday to friday", "vardagar"."""
+    ann, tokens = p.annotation, p.tokens
+    if ann.has("weekdays_only"):
+        return 5.0
+    from assistant.lexicon import NEIGHBOURS
+
+    concept = vocabulary()["weekdays"]
+    per_language = [concept.phrases.get(lang, []) for lang in NEIGHBOURS.get(p.language, (p.language,))]
+
+    def index(tok: Any) -> int | None:
+        if tok.kind != "word":
+            return None
+        for phrases in per_language:
+            for n, ph in enumerate(phrases):
+                if any(tok.text.startswith(f) for f in ph.words[0].forms):
+                    return n
+        return None
+
+    for i in range(len(tokens) - 2):
+        a, b = index(tokens[i]), index(tokens[i + 2])
+        if a is not None and b is not None and tokens[i + 1].text in ("-", "–", "—", "till", "to", "til") and b > a:
+            return float(b - a + 1)
+    return None
 
 
-def _rule_percent_keywords(scan: _Scan) -> None:
-    rules = [
-        ("shrinkage", v.KW_SHRINKAGE),
-        ("max_occupancy", v.KW_OCCUPANCY),
-        ("employer_oncost_pct", v.KW_ONCOST),
-        ("incentive_pct", v.KW_INCENTIVE),
-    ]
-    gap = r"(?:\s(?:på|of|is|är|er|on|at|om|ca|cirka|omkring|ungefär|about|around|noin|enintään|max|maks|högst|"
-    gap += r"maximum|maksimum|maximalt|maksimalt|höchstens|inkl|incl|:|=))*"
-    for name, keyword in rules:
-        for m in re.finditer(
-            rf"(?<![a-zåäöæø]){keyword}{gap}\s?{num_group('p')}{v.PCT}"
-            rf"|{num_group('q')}{v.PCT}(?:\s[a-zåäöæø]+){{0,2}}?\s{keyword}",
-            scan.text,
-        ):
-            group = "p" if m.group("p") is not None else "q"
-            if not scan.free(m, group):
-                continue
-            scan.take(m, group)
-            value = _fraction(parse_number(m.group(group)))
-            if name == "incentive_pct":
-                scan.offer.setdefault(name, value)
+def _percent(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
+    cue = _nearest(st, q, ("service_level", "shrinkage", "occupancy", "oncost", "incentive"))
+    if cue is None:
+        return False
+    value = round(q.value / 100.0, 10)
+    if cue.concept == "service_level":
+        st.set("service_level", value, q)
+    elif cue.concept == "shrinkage":
+        st.set("shrinkage", value, q)
+    elif cue.concept == "occupancy":
+        st.set("max_occupancy", value, q)
+    elif cue.concept == "oncost":
+        st.set("employer_oncost_pct", value, q)
+    else:
+        party, offer = _party_of(st, q)
+        st.offer_set(offer or 0, "incentive_pct", value, q)
+    return True
+
+
+def _duration(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
+    p = st.p
+    if q.unit == "hour" or (q.unit is None and q.value >= 3600 and q.value % 3600 == 0):
+        hours = q.value / 3600.0
+        if "day" in q.per or _nearest(st, q, ("open_hours",)):
+            st.set("open_hours", hours, q)
+            return True
+        if "month" in q.per:
+            st.set("productive_hours_per_month", hours, q)
+            return True
+        return False
+    cue = _nearest(st, q, ("aht", "talk", "wrapup", "answer_time", "service_level", "open_hours"))
+    if cue is not None:
+        if cue.concept == "wrapup":
+            included = cue.start > 0 and any(
+                p.annotation.covers(k, "including") for k in range(max(0, cue.start - 2), cue.start))
+            if included:
+                st.set("aht_seconds", q.value, q)
             else:
-                scan.set(name, value)
+                st.set("wrapup_seconds", q.value, q)
+            return True
+        if cue.concept == "talk":
+            st.set("talk_seconds", q.value, q)
+            return True
+        if cue.concept in ("answer_time", "service_level"):
+            st.set("answer_seconds", q.value, q)
+            return True
+        if cue.concept == "aht":
+            st.set("aht_seconds", q.value, q)
+            return True
+    # "svar inom 20 sekunder": within + seconds is the answer-time target
+    if q.start > 0 and p.annotation.covers(q.start - 1, "within") and q.unit == "second":
+        if p.annotation.has("answered") or p.annotation.has("answer_time") or q.value < 120:
+            st.set("answer_seconds", q.value, q)
+            return True
+    # A leftover duration in minutes ("4,5 min per samtal") can only be the
+    # handling time; leftover seconds of a minute or more likewise.
+    if q.unit in ("minute", "clock") or (q.unit == "second" and q.value >= 60):
+        st.set("aht_seconds", q.value, q)
+        return True
+    return False
 
 
-def _rule_fte(scan: _Scan) -> None:
-    for m in re.finditer(rf"{num_group('n')}\s(?:[a-zåäöæø\-]+\s)?{v.FTE_NOUN}(?![a-zåäöæø])", scan.text):
-        if scan.free(m, "n"):
-            scan.take(m, "n")
-            scan.set("in_house_fte", parse_number(m.group("n")))
+def _money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
+    st.money_hits += 1
+    placed = _place_money(st, q, n, qs)
+    if placed and q.currency:
+        st.currencies.append(q.currency)
+    if not placed:
+        st.loose_money.append(q)
+    return True
 
 
-def _rule_horizon(scan: _Scan) -> None:
-    first = r"(?:första|first|ensimmäise\w*|første|de första|de første)"
-    months = r"(?:månader\w*|månad|months?|kuukau\w*|måneder\w*|måned)(?![a-zåäöæø])"
-    for m in re.finditer(rf"{first}\s{num_group('n')}\s?{months}", scan.text):
-        if scan.free(m, "n"):
-            scan.take(m, "n")
-            scan.set("transition_months", int(parse_number(m.group("n"))))
-    for m in re.finditer(rf"{num_group('n')}\s?(?:år|års|years?|yrs|vuo\w*|aar)(?![a-zåäöæø])", scan.text):
-        if scan.free(m, "n"):
-            scan.take(m, "n")
-            scan.set("horizon_months", round(parse_number(m.group("n")) * 12))
-    context = (
-        r"(?:över|over|under|during|for|på|i|horisont\w*|period\w*|sikt|contract|avtal\w*|sopimu\w*|kontrakt\w*|"
-        r"the next|nästa|neste|næste|seuraava\w*)"
-    )
-    for m in re.finditer(
-        rf"{context}\s(?:[a-zåäöæø]+\s)?{num_group('n')}\s?{months}|{num_group('k')}\s?{months}\s(?:ajalta|aikana|horisont\w*|period\w*|sikt)",
-        scan.text,
-    ):
-        group = "n" if m.group("n") is not None else "k"
-        if scan.free(m, group):
-            scan.take(m, group)
-            scan.set("horizon_months", int(parse_number(m.group(group))))
+def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
+    p = st.p
+    per = q.per
+    yearly = "year" in per
+    cue = _nearest(st, q, ("salary", "loaded", "overhead", "fixed", "fee", "transition", "oncost", "productive",
+                           "costs_verb"))
+    party, offer = _party_of(st, q)
+    # An amount right after a head count is per person: "25 FTE at €3,100", "14 ansatte til 31.500 kr"
+    after_count = n > 0 and qs[n - 1].kind == "count" and qs[n - 1].noun == "fte" and q.start - qs[n - 1].end <= 2 \
+        and p.clause[qs[n - 1].start] == p.clause[q.start]
+    each = after_count or "fte" in per or _nearest(st, q, ("each",), window=3) is not None
+
+    def monthly(value: float) -> tuple[float, str | None]:
+        return (round(value / 12.0, 6), "yearly") if yearly else (value, None)
+
+    def offer_index(price: str | None = None) -> int:
+        index = offer if offer is not None else max(0, len(st.offers) - 1)
+        if price is not None and index < len(st.offers) and price in st.offers[index]:
+            # the same kind of price again: a second offer
+            later = [o for t, k, o in st.parties if k.startswith("vendor") and t < q.start and o is not None]
+            index = max(index + 1, (max(later) if later else 0))
+        return index
+
+    if "contact" in per:
+        st.offer_set(offer_index("price_per_contact"), "price_per_contact", q.value, q)
+        return True
+    if "minute" in per:
+        st.offer_set(offer_index("price_per_minute"), "price_per_minute", q.value, q)
+        return True
+    if "hour" in per:
+        if cue is not None and cue.concept == "salary":
+            return False  # an hourly wage: not a monthly salary; not guessed
+        st.offer_set(offer_index("price_per_productive_hour"), "price_per_productive_hour", q.value, q)
+        return True
+    if cue is not None and cue.concept == "transition":
+        st.offer_set(offer_index(), "transition_cost", q.value, q)
+        return True
+    if cue is not None and cue.concept == "fee":
+        value, how = monthly(q.value)
+        st.offer_set(offer_index(), "monthly_management_fee", value, q, how)
+        return True
+    if cue is not None and cue.concept == "overhead":
+        value, how = monthly(q.value)
+        st.set("overhead_per_fte_month", value, q, how)
+        return True
+    if cue is not None and cue.concept == "fixed":
+        value, how = monthly(q.value)
+        st.set("fixed_costs_month", value, q, how)
+        return True
+    if cue is not None and cue.concept == "costs_verb":
+        # "som kostar 34 000 kr i lön" is a salary; "each costs €48k a year" a loaded cost
+        salary = _nearest(st, q, ("salary",))
+        cue = salary if salary is not None else (cue if each and party != "vendor" else None)
+        if cue is not None and cue.concept == "costs_verb":
+            value, how = monthly(q.value)
+            st.set("loaded_cost_per_fte_month", value, q, how)
+            return True
+    if cue is not None and cue.concept == "loaded" and (each or party != "vendor"):
+        value, how = monthly(q.value)
+        st.set("loaded_cost_per_fte_month", value, q, how)
+        return True
+    if cue is not None and cue.concept == "salary":
+        value, how = monthly(q.value)
+        st.set("monthly_salary", value, q, how)
+        return True
+    if "fte" in per or (each and party == "vendor"):
+        if party == "vendor" or party is None and not after_count:
+            st.offer_set(offer_index("price_per_fte_month"), "price_per_fte_month", q.value, q)
+            return True
+    if after_count and party != "vendor":
+        value, how = monthly(q.value)
+        st.set("monthly_salary", value, q, how)
+        return True
+    return False
 
 
-def _rule_aht(scan: _Scan) -> None:
-    link = r"(?:\s(?:[a-zåäöæø]+)){0,2}?(?:\s(?:på|of|is|är|er|on|om|ca|cirka|omkring|ungefär|about|around|noin|:|=))*"
-    for m in re.finditer(
-        rf"(?<![a-zåäöæø]){v.KW_AHT}{link}\s?(?::\s?)?(?:{_DURATION}|{num_group('bare')}(?!\s?[%/]))", scan.text
-    ):
-        groups = (*_DURATION_GROUPS, "bare")
-        if not scan.free(m, *groups):
-            continue
-        if m.group("bare") is not None:
-            value = parse_number(m.group("bare"))
-            seconds = value * 60.0 if value <= 20 else value
-        else:
-            seconds = _duration_value(m)
-        scan.take(m, *groups)
-        scan.set("aht_seconds", round(seconds, 6))
-    for m in re.finditer(rf"(?<![a-zåäöæø]){v.KW_AHT_VERB}{link}\s?{_DURATION}", scan.text):
-        if scan.free(m, *_DURATION_GROUPS):
-            scan.take(m, *_DURATION_GROUPS)
-            scan.set("aht_seconds", _duration_value(m))
-    # A leftover duration in minutes ("4,5 min per samtal", "5 min håndteringstid")
-    # can only be the handling time; leftover seconds ≥ 60 likewise.
-    for m in re.finditer(_DURATION, scan.text):
-        if not scan.free(m, *_DURATION_GROUPS):
-            continue
-        seconds = _duration_value(m)
-        if m.group("ds2") is not None and seconds < 60:
-            continue
-        scan.take(m, *_DURATION_GROUPS)
-        scan.set("aht_seconds", seconds)
+def _count(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
+    p = st.p
+    if q.noun == "fte":
+        party, offer = _party_of(st, q)
+        if party == "vendor":
+            st.offer_set(offer or 0, "fte", q.value, q)
+            return True
+        if party is None and _vendor_only(st):
+            st.ambiguous.append(Ambiguity(value=q.value, text=q.text, options=["in_house_fte", f"offers.{offer or 0}.fte"]))
+            return True
+        st.set("in_house_fte", q.value, q)
+        return True
+    return _volume(st, q)
 
 
-_RULES: list[Callable[[_Scan], None]] = [
-    _rule_money,
-    _rule_sl_pair,
-    _rule_sl_percent,
-    _rule_answer,
-    _rule_volume,
-    _rule_percent_keywords,
-    _rule_fte,
-    _rule_horizon,
-    _rule_aht,
-]
+def _vendor_only(st: _State) -> bool:
+    """The message talks about vendors only: a per-FTE price and no in-house figure or word."""
+    p = st.p
+    if any(kind == "inhouse" for _, kind, _ in st.parties):
+        return False
+    has_vendor = any(kind.startswith("vendor") for _, kind, _ in st.parties)
+    per_fte = any(q.kind == "money" and "fte" in q.per for q in p.quantities)
+    salary = any(c.concept in ("salary", "loaded") for c in st.cues)
+    return has_vendor and per_fte and not salary
 
 
-def _answer_expected(scan: _Scan, expected: str) -> None:
+def _volume(st: _State, q: Quantity) -> bool:
+    p = st.p
+    per = q.per
+    peak = q.peak or _nearest(st, q, ("peak",), window=6) is not None
+    if per and per[0].startswith("interval:"):
+        st.set("contacts", q.value, q)
+        st.set("interval_minutes", int(per[0].split(":")[1]), q)
+        if peak:
+            st.derived["contacts"] = "peak_hour"
+        return True
+    if per and per[0] == "hour":
+        st.set("contacts", q.value, q)
+        st.set("interval_minutes", 60, q)
+        if peak:
+            st.derived["contacts"] = "peak_hour"
+        return True
+    if peak and not per:
+        st.set("contacts", q.value, q, "peak_hour")
+        st.set("interval_minutes", 60, q)
+        return True
+    if per and per[0] == "day":
+        st.set("contacts_per_day", q.value, q)
+        return True
+    if per and per[0] == "week":
+        st.set("contacts_per_week", q.value, q)
+        return True
+    if per and per[0] == "month":
+        st.set("contacts_per_month", q.value, q)
+        return True
+    if per and per[0] == "year":
+        st.set("contacts_per_month", round(q.value / 12.0, 6), q, "yearly")
+        return True
+    st.loose.append(q)
+    return False
+
+
+def _bare(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
+    p = st.p
+    if q.per:
+        if _nearest(st, q, ("salary", "loaded", "fee", "overhead", "fixed", "transition"), window=3):
+            return False
+        return _volume(st, q)
+    cue = _nearest(st, q, ("aht", "talk", "wrapup", "service_level", "shrinkage", "occupancy", "oncost"), window=3)
+    if cue is None:
+        # "agents: 12", "FTE 14"
+        if q.start > 0 and p.annotation.covers(q.start - 1, "fte_noun") or (
+                q.start > 1 and p.tokens[q.start - 1].text == ":" and p.annotation.covers(q.start - 2, "fte_noun")):
+            party, offer = _party_of(st, q)
+            if party == "vendor":
+                st.offer_set(offer or 0, "fte", q.value, q)
+            else:
+                st.set("in_house_fte", q.value, q)
+            return True
+        st.loose.append(q)
+        return False
+    if cue.concept in ("aht", "talk", "wrapup"):
+        if cue.end > q.start:  # "270 AHT" reads oddly; only "AHT 270"
+            return False
+        seconds = q.value * 60.0 if q.value <= 20 else q.value
+        name = {"aht": "aht_seconds", "talk": "talk_seconds", "wrapup": "wrapup_seconds"}[cue.concept]
+        st.set(name, round(seconds, 6), q, "bare_minutes" if q.value <= 20 else None)
+        return True
+    if q.value > 100 or cue.end > q.start:
+        return False
+    value = round(q.value / 100.0, 10) if q.value > 1 else q.value
+    name = {"service_level": "service_level", "shrinkage": "shrinkage", "occupancy": "max_occupancy",
+            "oncost": "employer_oncost_pct"}[cue.concept]
+    st.set(name, value, q)
+    return True
+
+
+def _range(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
+    hours = round((q.second or 0.0) - q.value, 6)
+    if hours <= 0:
+        return False
+    st.set("open_hours", hours, q, "opening_range")
+    return True
+
+
+def _days(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
+    p = st.p
+    nxt = qs[n + 1] if n + 1 < len(qs) else None
+    # "5 dagar à 8 timmar", "6 days of 10 hours"
+    if nxt is not None and nxt.kind == "duration" and nxt.unit == "hour" and nxt.start - q.end <= 2:
+        st.set("open_days_per_week", q.value, q)
+        st.set("open_hours", nxt.value / 3600.0, nxt)
+        return True
+    if "week" in q.per or _nearest(st, q, ("open_hours",), window=4) is not None:
+        st.set("open_days_per_week", q.value, q)
+        return True
+    return False
+
+
+def _span(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
+    p = st.p
+    months = round(q.value)
+    if q.start > 0 and p.annotation.covers(q.start - 1, "first") or (
+            q.start > 1 and p.annotation.covers(q.start - 2, "first")):
+        st.set("transition_months", months, q)
+        return True
+    if q.unit == "year" or _nearest(st, q, ("horizon", "compare"), window=4) is not None:
+        st.set("horizon_months", months, q)
+        return True
+    return False
+
+
+# --------------------------------------------------------------------------- answers to a question
+
+
+def _answer_expected(st: _State, expected: str) -> None:
     """Read a bare answer ("180 sekunder", "4,5 min", "30 %", "1 200") as `expected`."""
+    p = st.p
     if expected == "currency":
-        token = re.search(v.CURRENCY_WORD, scan.text)
-        code = v.currency_code(token.group(0), scan.language) if token else None
-        if code:
-            scan.currencies.append(code)
+        for tok in p.tokens:
+            code = currency_code(tok.text, p.language)
+            if code:
+                st.currencies.append(code)
+                return
         return
     if expected == "offers":
         return  # an amount without its unit ("per minute", ...) cannot be placed in an offer
-    if expected in _MONEY_FIELDS and scan.loose_money:
-        value, code = scan.loose_money[0]
-        scan.found[expected] = value
-        if code:
-            scan.currencies.append(code)
+    if expected in _MONEY_FIELDS:
+        pool = st.loose_money or [q for q in p.quantities if q.kind in ("bare",)]
+        if pool:
+            q = pool[0]
+            value = q.value / 12.0 if "year" in q.per else q.value
+            st.found[expected] = round(value, 6)
+            st.sources[expected] = q.text
+            if q.currency:
+                st.currencies.append(q.currency)
         return
+    taken = set(st.sources.values())
+    free = [q for q in p.quantities if q.text not in taken]
     if expected in _DURATION_FIELDS:
-        for m in re.finditer(_DURATION, scan.text):
-            if scan.free(m, *_DURATION_GROUPS):
-                scan.take(m, *_DURATION_GROUPS)
-                scan.found[expected] = _duration_value(m)
+        for q in free:
+            if q.kind == "duration":
+                st.found[expected] = q.value
+                st.sources[expected] = q.text
                 return
-    numbers = scan.free_numbers()
+    if expected in ("contacts", "contacts_per_day", "contacts_per_month", "contacts_per_week"):
+        for q in free:
+            if q.kind in ("count", "bare") and q.noun != "fte":
+                if q.per:
+                    _volume(st, q)
+                    return
+                name = "contacts_per_day" if expected == "contacts" else expected
+                st.found[name] = q.value
+                st.sources[name] = q.text
+                return
+    if expected == "open_days_per_week":
+        for q in free:
+            if q.kind in ("days", "bare", "count") and 1 <= q.value <= 7:
+                st.found[expected] = q.value
+                st.sources[expected] = q.text
+                return
+    numbers = [q for q in free if q.kind in ("bare", "percent", "count", "duration", "ratio", "money")]
     if not numbers:
         return
-    m = numbers[0]
-    value = parse_number(m.group("n"))
-    rest = scan.text[m.end() :]
-    scan.take(m, "n")
+    q = numbers[0]
+    value = q.value
     if expected in _FRACTION_FIELDS:
-        percent = re.match(v.PCT, rest) is not None
-        value = _fraction(value) if percent or value > 1 else value
+        value = round(value / 100.0, 10) if q.kind == "percent" or value > 1 else value
         if expected == "incentive_pct":
-            scan.offer[expected] = value
+            st.offer_set(0, expected, value, q)
         else:
-            scan.found[expected] = value
-    elif expected == "aht_seconds":
-        scan.found[expected] = value * 60.0 if value <= 20 else value
+            st.found[expected] = value
+    elif expected in ("aht_seconds", "talk_seconds", "wrapup_seconds") and q.kind == "bare":
+        st.found[expected] = value * 60.0 if value <= 20 else value
+    elif expected == "answer_seconds" and q.kind == "bare":
+        st.found[expected] = value
     elif expected in _INT_FIELDS:
-        years = re.match(r"\s?(?:år|years?|vuo\w*)", rest) is not None
-        scan.found[expected] = round(value * 12 if years else value)
+        st.found[expected] = round(value if q.kind != "span" else value)
     else:
-        scan.found[expected] = value
-        currency = re.match(rf"\s?{v.CURRENCY_WORD}", rest)
-        if currency and expected in _MONEY_FIELDS:
-            code = v.currency_code(currency.group(0), scan.language)
-            if code:
-                scan.currencies.append(code)
+        st.found[expected] = value
+    st.sources.setdefault(expected, q.text)
 
 
-def _detect_tool(scan: _Scan) -> str | None:
-    """Which tool the message is about. Topic words alone ("outsourcing") are not
-    enough when no figure was found: then only an explicit intent counts."""
-    cost_intent = len(re.findall(rf"(?<![a-zåäöæø]){v.COST_INTENT}", scan.text))
-    staffing_intent = len(re.findall(rf"(?<![a-zåäöæø]){v.STAFFING_WORDS}", scan.text))
-    if not scan.found and not scan.offer:
-        cost_intent += scan.money_hits
-        if cost_intent == staffing_intent == 0:
-            return None
-        return "cost_comparison" if cost_intent > staffing_intent else "staffing"
-    cost = 2 * scan.money_hits + len(re.findall(rf"(?<![a-zåäöæø]){v.COST_WORDS}", scan.text))
-    cost += 2 * sum(1 for k in ("in_house_fte", "contacts_per_month", "employer_oncost_pct") if k in scan.found)
-    staffing = staffing_intent + 3 * sum(
-        1
-        for k in ("service_level", "answer_seconds", "shrinkage", "max_occupancy", "contacts", "contacts_per_day")
-        if k in scan.found
-    )
+# --------------------------------------------------------------------------- the tool
+
+
+def _detect_tool(st: _State) -> str | None:
+    """Which tool the numbers are about (routing decides intent; this is for
+    messages whose figures alone say it)."""
+    staffing_keys = ("service_level", "answer_seconds", "shrinkage", "max_occupancy", "contacts", "contacts_per_day",
+                     "open_hours")
+    cost_keys = ("in_house_fte", "contacts_per_month", "employer_oncost_pct", "monthly_salary",
+                 "loaded_cost_per_fte_month", "overhead_per_fte_month", "fixed_costs_month")
+    ann = st.p.annotation
+    cost = 2 * st.money_hits + 2 * sum(1 for k in cost_keys if k in st.found) + 2 * len(st.offers)
+    cost += len(ann.spans("cost")) + len(ann.spans("payoff")) + len(ann.spans("compare"))
+    staffing = 3 * sum(1 for k in staffing_keys if k in st.found)
+    staffing += len(ann.spans("staffing_word")) + 2 * len(ann.spans("how_many"))
     if cost == staffing == 0:
-        return "staffing" if "aht_seconds" in scan.found else None
+        if "aht_seconds" in st.found or "talk_seconds" in st.found:
+            return "staffing"
+        return None
+    if not st.found and not st.offers and cost == st.money_hits * 2 and staffing == 0 and st.money_hits:
+        return "cost_comparison"
     return "cost_comparison" if cost > staffing else "staffing"
-
-
-def _clean(name: str, value: Any) -> Any:
-    return int(value) if name in _INT_FIELDS else value
 
 
 def extract_arguments(
@@ -603,10 +922,10 @@ def extract_arguments(
     """Tool arguments stated in `text`, normalised to request units.
 
     `tool` restricts the result to one tool ("staffing" or "cost_comparison");
-    when None it is detected from the text. `expected` names the field the
+    when None it is detected from the figures. `expected` names the field the
     conversation just asked for, so a bare answer ("180 sekunder", "4,5 min",
     "30 %") is read as that field. `language` (sv, fi, da, nb, en) decides
-    which krona "kr" is; when None it is guessed from the text.
+    which krona "kr" is and how words are lemmatised; when None it is detected.
     """
     if tool is not None and tool not in TOOLS:
         raise InvalidInput("tool", f"must be one of {', '.join(TOOLS)}; got {tool!r}")
@@ -614,46 +933,72 @@ def extract_arguments(
         raise InvalidInput(
             "expected", f"must be an argument name such as {', '.join(_REQUIRED['staffing'])}; got {expected!r}"
         )
-    lang = language or v.detect_language(text)
-    scan = _Scan(text=_normalise(text), language=lang)
-    for rule in _RULES:
-        rule(scan)
-    if expected and not _has(scan, expected):
-        _answer_expected(scan, expected)
-    chosen = tool or _detect_tool(scan)
+    if language is None:
+        from assistant.language import detect_language
+
+        language = detect_language(text, min_confidence=0.0)
+    p = parse_quantities(text, language or "any")
+    st = _assign(p)
+    if expected and not _has(st, expected):
+        _answer_expected(st, expected)
+    chosen = tool or _detect_tool(st)
     if chosen is None and expected:
         chosen = "cost_comparison" if expected in COST_FIELDS and expected not in STAFFING_FIELDS else "staffing"
-    arguments = _arguments_for(chosen, scan)
+    slots, sources, derived = _arguments_for(chosen, st)
+    arguments = request_arguments(chosen, slots) if chosen else {}
+    describe_parts(slots, sources, derived)
     return Extraction(
         tool=chosen,  # type: ignore[arg-type]
-        language=lang,
+        language=language,
         arguments=arguments,
-        missing=missing_arguments(chosen, arguments) if chosen else [],
+        slots=slots,
+        missing=missing_arguments(chosen, slots) if chosen else [],
+        sources=sources,
+        derived=derived,
+        ambiguous=st.ambiguous if chosen else [],
     )
 
 
-def _has(scan: _Scan, name: str) -> bool:
+def _has(st: _State, name: str) -> bool:
     if name in ("contacts", "contacts_per_day"):
-        return "contacts" in scan.found or "contacts_per_day" in scan.found
+        return any(k in st.found for k in ("contacts", "contacts_per_day", "contacts_per_week"))
     if name == "offers":
-        return bool(scan.offer)
-    return name in scan.found or name in scan.offer
+        return bool(st.offers)
+    if name == "aht_seconds":
+        return "aht_seconds" in st.found or "talk_seconds" in st.found
+    return name in st.found or any(name in o for o in st.offers)
 
 
-def _arguments_for(tool: str | None, scan: _Scan) -> dict[str, Any]:
+def _arguments_for(tool: str | None, st: _State) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     if tool is None:
-        return {}
-    names = STAFFING_FIELDS if tool == "staffing" else COST_FIELDS
-    arguments = {name: _clean(name, scan.found[name]) for name in names if name in scan.found}
+        return {}, {}, {}
+    names = (STAFFING_FIELDS if tool == "staffing" else COST_FIELDS) + _TOOL_PARTS[tool]
+    if tool == "staffing":
+        names = names + ("contacts_per_month",)
+    arguments = {name: (int(st.found[name]) if name in _INT_FIELDS else st.found[name])
+                 for name in names if name in st.found}
     if tool == "staffing":
         if "contacts" not in arguments:
             arguments.pop("interval_minutes", None)
         elif "contacts_per_day" in arguments:
-            # Two volumes in one message: the per-interval one is the planning basis.
+            # Two volumes in one message: the per-interval one (a peak) is the planning basis.
             arguments.pop("contacts_per_day")
+        if "contacts" in arguments or "contacts_per_day" in arguments:
+            arguments.pop("contacts_per_week", None)
+            arguments.pop("contacts_per_month", None)
+        if "contacts_per_month" in arguments and "contacts_per_week" in arguments:
+            arguments.pop("contacts_per_month")
     else:
-        if scan.offer:
-            arguments["offers"] = [dict(scan.offer)]
-        if scan.currencies:
-            arguments["currency"] = scan.currencies[0]
-    return arguments
+        offers = [dict(o) for o in st.offers if o]
+        if offers:
+            arguments["offers"] = offers
+            labels = [st.labels.get(i) for i, o in enumerate(st.offers) if o]
+            if len(offers) > 1 and all(labels) and len(set(labels)) == len(labels):
+                for offer, label in zip(offers, labels, strict=True):
+                    offer["name"] = str(label)
+        if st.currencies:
+            arguments["currency"] = st.currencies[0]
+    keep = set(arguments) | {f"offers.{i}.{k}" for i, o in enumerate(arguments.get("offers") or []) for k in o}
+    sources = {k: v for k, v in st.sources.items() if k in keep}
+    derived = {k: v for k, v in st.derived.items() if k in keep}
+    return arguments, sources, derived

@@ -59,10 +59,10 @@ def _wrap(model: type[BaseModel], run: Callable[[Any], Any]) -> Callable[..., tu
 
 
 def staffing_tool() -> StructuredTool:
-    """`staffing_plan`: `plan_staffing` for LangChain agents."""
+    """`staffing`: `plan_staffing` for LangChain agents."""
     return StructuredTool.from_function(
         func=_wrap(StaffingRequest, plan_staffing),
-        name="staffing_plan",
+        name="staffing",
         description=STAFFING_DESCRIPTION,
         args_schema=StaffingRequest.model_json_schema(),
         response_format="content_and_artifact",
@@ -83,5 +83,5 @@ def cost_comparison_tool() -> StructuredTool:
 
 
 def langchain_tools() -> list[StructuredTool]:
-    """Both tools, in a stable order: staffing_plan, cost_comparison."""
+    """Both tools, in a stable order: staffing, cost_comparison."""
     return [staffing_tool(), cost_comparison_tool()]

@@ -160,7 +160,7 @@ def test_prompt_carries_the_passages_the_target_language_and_the_tools(offline_f
     assert "Finnish (suomi)" in system and "Finnish (suomi)" in user
     assert "Oppimisjaksolla (3–6 kk)" in user  # the matching note's summary, in the user's language
     assert f"<user_question>\n{QUESTION_FI}\n</user_question>" in user
-    assert {tool["function"]["name"] for tool in request["tools"]} == {"staffing_plan", "cost_comparison"}
+    assert {tool["function"]["name"] for tool in request["tools"]} == {"staffing", "cost_comparison"}
 
 
 def test_number_from_a_note_summary_passes_the_guard(offline):
@@ -175,7 +175,7 @@ def test_number_from_a_note_summary_passes_the_guard(offline):
 
 def test_staffing_tool_call_is_executed_and_its_figures_pass_the_guard(offline):
     script = Script([
-        ToolCalls([Call("staffing_plan", STAFFING_ARGS)]),
+        ToolCalls([Call("staffing", STAFFING_ARGS)]),
         Text("For 1 200 contacts a day at 80/20 you need 17 agents per hour and 25 scheduled FTE; "
              "87.5 % of calls are answered within 20 seconds."),
     ])
@@ -249,8 +249,8 @@ def test_http_500_is_unavailable(offline):
     "call",
     [
         Call("estimate_revenue", {"x": 1}),
-        Call("staffing_plan", '{"contacts_per_day": 1200, "aht_sec'),
-        Call("staffing_plan", {"contacts_per_day": "many"}),
+        Call("staffing", '{"contacts_per_day": 1200, "aht_sec'),
+        Call("staffing", {"contacts_per_day": "many"}),
     ],
     ids=["unknown-tool", "broken-json", "invalid-arguments"],
 )
@@ -263,8 +263,8 @@ def test_malformed_tool_call_is_a_fallback_error(offline, call):
 
 
 def test_tool_calls_are_bounded_to_two_rounds(offline):
-    again = ToolCalls([Call("staffing_plan", STAFFING_ARGS)])
-    script = Script([ToolCalls([Call("staffing_plan", STAFFING_ARGS)]), again])
+    again = ToolCalls([Call("staffing", STAFFING_ARGS)])
+    script = Script([ToolCalls([Call("staffing", STAFFING_ARGS)]), again])
     with run_fake_openai(script) as base_url:
         with pytest.raises(MalformedToolCall, match="rounds"):
             answerer_for(base_url).answer(QUESTION, "en", offline.search, fallback=lambda: offline)
@@ -287,7 +287,7 @@ def test_stream_sends_pieces_then_returns_the_accepted_answer(offline):
 
 def test_stream_runs_tools_first_then_streams_the_final_round(offline):
     text = "You need 17 agents per hour and 25 scheduled FTE."
-    script = Script([ToolCalls([Call("staffing_plan", STAFFING_ARGS)]), Text(text)])
+    script = Script([ToolCalls([Call("staffing", STAFFING_ARGS)]), Text(text)])
     with run_fake_openai(script) as base_url:
         pieces, answer = stream(answerer_for(base_url), QUESTION, "en", offline)
     assert "".join(pieces) == text and answer.text == text
@@ -319,7 +319,7 @@ def test_stream_from_a_hanging_provider_ends_within_the_timeout(offline):
 
 
 def test_stream_with_a_malformed_tool_call_is_rejected(offline):
-    script = Script([ToolCalls([Call("staffing_plan", '{"contacts_per_day": 1200, "aht')]), Text("never reached")])
+    script = Script([ToolCalls([Call("staffing", '{"contacts_per_day": 1200, "aht')]), Text("never reached")])
     with run_fake_openai(script) as base_url:
         pieces, answer = stream(answerer_for(base_url), QUESTION, "en", offline)
     assert pieces == [] and isinstance(answer, MalformedToolCall)

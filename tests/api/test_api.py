@@ -70,7 +70,7 @@ def test_a_staffing_message_streams_a_tool_event(client, session):
                            json={"message": "Hur många agenter behövs för 300 samtal i timmen, AHT 4 min, 80/20?"},
                            headers={**auth, "Accept": "text/event-stream"})
     tool = next(json.loads(d) for n, d in sse_events(response.text) if n == "tool")
-    assert tool["name"] == "staffing_plan" and tool["result"]["agents"] == 25
+    assert tool["name"] == "staffing" and tool["result"]["agents"] == 25
 
 
 def test_history_returns_the_turns_in_order(client, session):

@@ -27,7 +27,7 @@ from api.slack import blocks as bk
 from api.slack.mrkdwn import SECTION_LIMIT, from_slack, split_text, to_mrkdwn
 from api.slack.text import s
 from assistant.engine import Assistant
-from assistant.i18n import catalog
+from assistant.i18n import catalog, t
 from assistant.reply import Citation, Reply
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
@@ -409,6 +409,23 @@ def test_the_checklist_runs_in_a_thread_through_buttons(base, fake, channel, sla
     assert sorted(answers["secondary_goals"]) == ["cost", "peaks_valleys"]
     time.sleep(0.5)
     assert len(replies(fake, channel, root)) == posted  # one step message per action, nothing twice
+
+
+def test_a_suggestion_button_performs_its_action_in_the_thread(base, fake, channel):
+    root = new_ts()
+    assert post_event(base, mention(channel, "hello!", ts=root)).status_code == 200
+    [greeting] = fake.wait_for("chat.postMessage", channel=channel, thread_ts=root)
+    [staffing] = [el for el in elements(greeting, bk.SUGGEST) if bk.decode(el["value"])["a"] == "tool.staffing"]
+    assert staffing["text"]["text"] == t("suggest.staffing.label", "en")
+    click(base, fake, greeting, staffing, channel=channel, key=f"suggest-{channel}")
+    answer = fake.wait_for("chat.postMessage", channel=channel, thread_ts=root, count=2)[-1]
+    assert any(t("tool.ask.staffing.contacts", "en").split(" (")[0] in text for text in answer.texts())
+
+
+def test_the_checklist_command_word_is_recognised_in_any_inflection(base, fake, channel):
+    assert post_command(base, fake, channel, "tarkistuslistan", key=f"fi-{channel}").status_code == 200
+    [parent] = fake.wait_for("chat.postMessage", channel=channel, thread_ts=None)
+    assert s("checklist_started", "fi", user=f"<@{USER}>") in parent.body["text"]
 
 
 def test_a_finished_checklist_offers_the_brief_and_posts_it_in_the_thread(base, fake, channel, slack_engine):

@@ -305,6 +305,22 @@ def test_a_cost_question_shows_in_house_against_the_offer(page, server):
     assert [" ".join(h.split()) for h in head] == ["", "Egen regi Billigast", "Offert 1"]
 
 
+def test_a_suggestion_button_performs_its_action_not_its_text(page, server, artifacts):
+    page.goto(server + "/")
+    open_widget(page)
+    requests: list[dict] = []
+    page.on("request", lambda r: requests.append({"url": r.url, "body": r.post_data}) if r.method == "POST" else None)
+    reply = click_and_wait(page, page.locator(f"{W} .msg.welcome .chip", has_text="Räkna bemanning"))
+    sync_api.expect(reply.locator(".md")).to_contain_text("Hur många samtal får ni")
+    posted = [r for r in requests if r["url"].endswith("/actions")]
+    assert posted and json.loads(posted[-1]["body"]) == {"action": "tool.staffing"}
+    # The reply's own suggestions carry actions too: the costs button starts the cost comparison.
+    chip = reply.locator('.chip[data-action="tool.cost_comparison"]')
+    sync_api.expect(chip).to_have_count(1)
+    nxt = click_and_wait(page, chip)
+    sync_api.expect(nxt.locator(".md")).to_contain_text("kontakter hanterar ni per månad")
+
+
 def test_the_checklist_survives_a_reload_at_the_same_question(page, server, artifacts):
     page.goto(server + "/")
     open_widget(page)
@@ -459,7 +475,8 @@ def test_no_html_from_messages_answers_or_sources_reaches_the_page(page, server)
                 "start_index": 0, "end_index": 10}
     reply = {"session_id": "s", "text": nasty_text, "language": "sv", "intent": "question", "citations": [citation],
              "tool": None, "missing": [], "checklist": None, "covered": True,
-             "suggestions": [{"label": "<img src=x onerror=\"window.__pwned=7\">", "message": "hej"}], "notice": None}
+             "suggestions": [{"label": "<img src=x onerror=\"window.__pwned=7\">", "action": "ask", "value": "hej"}],
+             "notice": None}
     pieces = re.findall(r"\S+\s*|\s+", nasty_text)
     events = "".join(f"event: delta\ndata: {json.dumps({'text': piece})}\n\n" for piece in pieces)
     events += f"event: citations\ndata: {json.dumps([citation])}\n\nevent: done\ndata: {json.dumps(reply)}\n\n"

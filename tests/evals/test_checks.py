@@ -52,7 +52,7 @@ def test_numbers_from_a_cited_note_summary_are_grounded(sources: Sources) -> Non
 
 
 def test_tool_replies_are_grounded_in_arguments_and_result(sources: Sources) -> None:
-    tool = {"name": "staffing_plan", "arguments": {"contacts": 100, "interval_minutes": 30, "aht_seconds": 180},
+    tool = {"name": "staffing", "arguments": {"contacts": 100, "interval_minutes": 30, "aht_seconds": 180},
             "result": {"agents": 14, "service_level": 0.88835, "occupancy": 0.714285}}
     ok = "With **100 calls per 30 minutes**, handling time 180 s you need **14 agents**: 88.8 % and 71.4 %."
     assert reply_ungrounded_numbers(reply(ok, intent="tool", tool=tool), sources) == []
@@ -86,8 +86,8 @@ CONV = Conversation(id="c", language="sv", turns=[Turn(message="m")])
 
 
 def test_a_turn_passes_when_every_expectation_holds(sources: Sources) -> None:
-    expect = Expect(intent="tool", tool="staffing_plan", result={"agents": 14, "service_level": 0.888})
-    tool = {"name": "staffing_plan", "arguments": {}, "result": {"agents": 14, "service_level": 0.88835}}
+    expect = Expect(intent="tool", tool="staffing", result={"agents": 14, "service_level": 0.888})
+    tool = {"name": "staffing", "arguments": {}, "result": {"agents": 14, "service_level": 0.88835}}
     got = reply("**14 agenter**, servicenivå 88,8 %", language="sv", intent="tool", tool=tool)
     assert check_turn(CONV, Turn(message="m", expect=expect), got, sources) == []
 

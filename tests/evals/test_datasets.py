@@ -37,7 +37,7 @@ def test_conversations_dataset() -> None:
     docs = corpus_by_id()
     assert len(convs) >= 10 and len({c.id for c in convs}) == len(convs)
     assert min(Counter(c.language for c in convs)[lang] for lang in LANGUAGES) >= 2
-    staffing = {c.language for c in convs for t in c.turns if t.expect.tool == "staffing_plan"}
+    staffing = {c.language for c in convs for t in c.turns if t.expect.tool == "staffing"}
     assert staffing == LANGUAGES  # a staffing slot-filling script per language
     turns = [(c, t) for c in convs for t in c.turns]
     for c, t in turns:

@@ -110,7 +110,7 @@ def test_a_conversation_alternating_between_replicas_keeps_slots_and_checklist(r
         replies.append(got)
 
     staffing = replies[4]["tool"]
-    assert staffing and staffing["name"] == "staffing_plan", dump(replies[4])
+    assert staffing and staffing["name"] == "staffing", dump(replies[4])
     # Slots filled on alternating replicas all made it into the calculation.
     assert staffing["arguments"] | {"contacts": 200, "aht_seconds": 240, "service_level": 0.8,
                                     "answer_seconds": 20} == staffing["arguments"], staffing["arguments"]

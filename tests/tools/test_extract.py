@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from assistant.errors import InvalidInput
+from assistant.language import detect_language
 from assistant.tools import (
     CostComparisonRequest,
     StaffingRequest,
     compare_costs,
-    detect_language,
     extract_arguments,
     merge_arguments,
     missing_arguments,
@@ -217,7 +217,7 @@ def test_per_minute_offers_make_handling_time_required() -> None:
 
 
 def test_daily_volume_is_not_converted_for_a_monthly_cost_comparison() -> None:
-    result = extract_arguments("1 200 samtal per dag", tool="cost_comparison")
+    result = extract_arguments("1 200 samtal per dag, leverantören tar 30 kr per samtal", tool="cost_comparison")
     assert "contacts_per_month" in result.missing
 
 
@@ -322,3 +322,103 @@ def test_text_that_is_not_a_number_is_invalid_input() -> None:
     with pytest.raises(InvalidInput) as info:
         parse_number("many")
     assert info.value.field == "number"
+
+
+# ---------------------------------------------------------------- quantities and roles
+
+
+def test_a_volume_given_as_the_peak_hour_is_contacts_per_hour() -> None:
+    result = extract_arguments("Peak hour: 1,050 calls. AHT 180 s, 80 % in 30 s", language="en")
+    assert (result.arguments["contacts"], result.arguments["interval_minutes"]) == (1050, 60)
+    assert result.derived["contacts"] == "peak_hour"
+
+
+def test_the_busiest_hour_in_finnish_is_the_peak_hour() -> None:
+    result = extract_arguments("450 puhelua kiireisimmän tunnin aikana", tool="staffing", language="fi")
+    assert (result.arguments["contacts"], result.arguments["interval_minutes"]) == (450, 60)
+
+
+def test_a_weekly_volume_with_open_days_and_hours_gives_a_day_volume_and_opening_hours() -> None:
+    result = extract_arguments("6 000 samtal i veckan, öppet 5 dagar à 8 timmar", tool="staffing", language="sv")
+    assert result.arguments == {"contacts_per_day": 1200, "open_hours": 8}
+
+
+def test_a_weekly_volume_without_open_days_asks_for_them() -> None:
+    result = extract_arguments("4 000 calls a week, AHT 4 min, 80/20", tool="staffing", language="en")
+    assert result.missing == ["open_days_per_week"]
+
+
+def test_opening_hours_written_as_a_range_are_hours_a_day() -> None:
+    result = extract_arguments("2.400 opkald om dagen, åbent 8–20", tool="staffing", language="da")
+    assert result.arguments == {"contacts_per_day": 2400, "open_hours": 12}
+
+
+def test_talk_time_and_wrap_up_add_up_to_the_handling_time() -> None:
+    result = extract_arguments("talk time 3 min 40 s plus 40 s wrap-up", tool="staffing", language="en")
+    assert result.arguments["aht_seconds"] == 260
+    assert result.derived["aht_seconds"] == "talk_plus_wrapup"
+
+
+def test_handling_time_including_after_call_work_is_the_handling_time() -> None:
+    result = extract_arguments("Hanteringstiden är 4 minuter inklusive efterarbete", tool="staffing", language="sv")
+    assert result.arguments == {"aht_seconds": 240}
+
+
+def test_a_service_level_written_out_in_finnish_is_read() -> None:
+    result = extract_arguments("90 % puheluista vastataan 30 sekunnissa", tool="staffing", language="fi")
+    assert (result.arguments["service_level"], result.arguments["answer_seconds"]) == (0.9, 30)
+
+
+@pytest.mark.parametrize(("text", "language"), [("8 heltidare", "sv"), ("8 FTE", "en"), ("8 årsverk", "nb")])
+def test_full_time_head_counts_are_in_house_fte(text: str, language: str) -> None:
+    assert extract_arguments(text, tool="cost_comparison", language=language).arguments["in_house_fte"] == 8
+
+
+def test_a_yearly_salary_is_a_twelfth_per_month() -> None:
+    result = extract_arguments("520 000 kr i årslön", tool="cost_comparison", language="sv")
+    assert result.arguments["monthly_salary"] == pytest.approx(520_000 / 12)
+    assert result.derived["monthly_salary"] == "yearly"
+
+
+def test_a_fully_loaded_yearly_cost_per_agent_is_a_loaded_monthly_cost() -> None:
+    result = extract_arguments("12 agents, each costs about €48k a year fully loaded", tool="cost_comparison",
+                               language="en")
+    assert result.arguments["in_house_fte"] == 12
+    assert result.arguments["loaded_cost_per_fte_month"] == pytest.approx(4000)
+    assert "monthly_salary" not in result.arguments
+
+
+def test_a_price_per_hour_times_hours_per_month_needs_no_volume_or_handling_time() -> None:
+    result = extract_arguments("Leverandøren tar 420 kr per time for 1 200 timer i måneden. Vi har 9 årsverk med "
+                               "månedslønn 42 000 kr", language="nb")
+    assert result.arguments["productive_hours_per_month"] == 1200
+    assert result.missing == []
+
+
+def test_two_vendor_offers_need_no_in_house_side() -> None:
+    result = extract_arguments("Vendor A charges €0.90 per minute, vendor B €2.80 per call. 20,000 calls a month, "
+                               "AHT 4 min", language="en")
+    assert result.arguments["offers"] == [{"price_per_minute": 0.9, "name": "A"},
+                                          {"price_per_contact": 2.8, "name": "B"}]
+    assert result.missing == []
+    assert compare_costs(CostComparisonRequest(**result.arguments)).in_house is None
+
+
+def test_a_vendors_fte_is_the_vendors() -> None:
+    result = extract_arguments("Leverantören vill ha 45 000 kr per FTE och räknar med 9 FTE. Vi är 11 agenter med "
+                               "32 000 kr i lön", language="sv")
+    assert result.arguments["offers"] == [{"price_per_fte_month": 45_000, "fte": 9}]
+    assert result.arguments["in_house_fte"] == 11
+
+
+def test_a_head_count_that_could_be_either_side_is_reported_ambiguous() -> None:
+    result = extract_arguments("The vendor charges €4,000 per FTE per month. 9 FTE.", language="en")
+    assert [a.options for a in result.ambiguous] == [["in_house_fte", "offers.0.fte"]]
+    assert "in_house_fte" not in result.arguments
+
+
+def test_the_checklist_reads_numbers_with_the_same_parser_as_the_tools() -> None:
+    from assistant.checklist.answers import parse_number as checklist_number
+
+    assert checklist_number("0,850") == parse_number("0,850") == pytest.approx(0.85)
+    assert checklist_number("1.200") == parse_number("1.200") == 1200

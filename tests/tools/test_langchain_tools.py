@@ -17,17 +17,17 @@ def call(name: str, args: dict):
     return tool(name).invoke({"type": "tool_call", "id": "call-1", "name": name, "args": args})
 
 
-def test_tools_are_named_staffing_plan_and_cost_comparison() -> None:
-    assert [t.name for t in langchain_tools()] == ["staffing_plan", "cost_comparison"]
+def test_tools_are_named_staffing_and_cost_comparison() -> None:
+    assert [t.name for t in langchain_tools()] == ["staffing", "cost_comparison"]
 
 
 def test_tool_schemas_expose_the_request_fields() -> None:
-    assert {"contacts", "aht_seconds", "service_level", "answer_seconds"} <= set(tool("staffing_plan").args)
+    assert {"contacts", "aht_seconds", "service_level", "answer_seconds"} <= set(tool("staffing").args)
     assert {"contacts_per_month", "offers", "monthly_salary"} <= set(tool("cost_comparison").args)
 
 
 def test_staffing_tool_returns_a_summary_and_the_full_plan() -> None:
-    message = call("staffing_plan", EXAMPLE)
+    message = call("staffing", EXAMPLE)
     assert json.loads(message.content)["agents"] == 14
     assert message.artifact["agents"] == 14
     assert len(message.artifact["intervals"]) == 1
@@ -45,6 +45,6 @@ def test_cost_tool_returns_the_comparison() -> None:
 
 
 def test_invalid_arguments_come_back_to_the_model_as_an_error_message() -> None:
-    message = call("staffing_plan", {**EXAMPLE, "shrinkage": 1.5})
+    message = call("staffing", {**EXAMPLE, "shrinkage": 1.5})
     assert message.status == "error"
     assert "shrinkage" in message.content and "[0, 1)" in message.content

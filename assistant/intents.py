@@ -1,0 +1,120 @@
+"""The learned routing signal: nearest exemplars of the message's e5 query vector.
+
+`assistant/data/intents.yaml` holds a dozen exemplars per intent and language
+(staffing, cost_comparison, checklist, question, greeting). They are embedded
+once per embeddings model (as queries, like the message) and kept in memory;
+classifying a message is one matrix-vector product over a few hundred rows.
+Each intent scores the mean cosine similarity of its `k` nearest exemplars, so
+one odd exemplar cannot decide alone. The router asks for this only when its
+word-form rules are not decisive (`assistant.routing`), and the vector is the
+one retrieval then reuses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from assistant.language import SUPPORTED
+
+EXEMPLARS_PATH = Path(__file__).with_name("data") / "intents.yaml"
+INTENTS: tuple[str, ...] = ("staffing", "cost_comparison", "checklist", "question", "greeting")
+MIN_EXEMPLARS = 8
+
+
+class ExemplarError(Exception):
+    """The exemplar file is malformed; the message names the intent and language."""
+
+
+@dataclass(frozen=True)
+class IntentScores:
+    """Per-intent scores of one message; `best` and its `margin` over the runner-up."""
+
+    scores: dict[str, float]
+
+    @property
+    def best(self) -> str:
+        return max(self.scores, key=self.scores.__getitem__)
+
+    @property
+    def margin(self) -> float:
+        ranked = sorted(self.scores.values(), reverse=True)
+        return ranked[0] - ranked[1] if len(ranked) > 1 else ranked[0]
+
+
+@lru_cache(maxsize=1)
+def load_exemplars(path: Path = EXEMPLARS_PATH) -> tuple[tuple[str, str, str], ...]:
+    """(intent, language, text) rows of the exemplar file, validated."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ExemplarError(f"{path.name}: cannot be read: {exc}") from exc
+    intents = data.get("intents") if isinstance(data, dict) else None
+    if not isinstance(intents, dict):
+        raise ExemplarError(f"{path.name}: needs a top-level 'intents' mapping")
+    unknown = set(intents) - set(INTENTS)
+    if unknown:
+        raise ExemplarError(f"{path.name}: unknown intents {sorted(unknown)}; known: {', '.join(INTENTS)}")
+    rows: list[tuple[str, str, str]] = []
+    for intent in INTENTS:
+        per_language = intents.get(intent)
+        if not isinstance(per_language, dict):
+            raise ExemplarError(f"{path.name}: intent {intent!r} is missing")
+        for lang in SUPPORTED:
+            texts = per_language.get(lang)
+            if not isinstance(texts, list) or len(texts) < MIN_EXEMPLARS:
+                raise ExemplarError(f"{path.name}: {intent}.{lang} needs at least {MIN_EXEMPLARS} exemplars")
+            for text in texts:
+                if not isinstance(text, str) or not text.strip():
+                    raise ExemplarError(f"{path.name}: {intent}.{lang} has an empty exemplar")
+                rows.append((intent, lang, text.strip()))
+    return tuple(rows)
+
+
+_matrices: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+_lock = threading.Lock()
+
+
+def _normalise(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=-1, keepdims=True)
+    return m / np.where(norms == 0, 1.0, norms)
+
+
+class IntentClassifier:
+    """k-nearest-exemplar intent scores over an embeddings model's query vectors."""
+
+    def __init__(self, embeddings: Any, k: int = 3) -> None:
+        self.embeddings = embeddings
+        self.k = k
+
+    def _matrix(self) -> tuple[np.ndarray, np.ndarray]:
+        rows = load_exemplars()
+        key = f"{getattr(self.embeddings, 'model_id', type(self.embeddings).__name__)}:" + hashlib.sha256(
+            "\n".join(f"{i}\t{t}" for i, _, t in rows).encode()).hexdigest()[:16]
+        with _lock:
+            cached = _matrices.get(key)
+            if cached is None:
+                vectors = np.asarray(self.embeddings.embed_queries_np([t for _, _, t in rows]), dtype=np.float32)
+                labels = np.array([INTENTS.index(i) for i, _, _ in rows])
+                cached = _matrices[key] = (_normalise(vectors), labels)
+        return cached
+
+    def warm(self) -> None:
+        self._matrix()
+
+    def classify(self, vector: np.ndarray) -> IntentScores:
+        matrix, labels = self._matrix()
+        v = _normalise(np.asarray(vector, dtype=np.float32).reshape(-1))
+        sims = matrix @ v
+        scores: dict[str, float] = {}
+        for n, intent in enumerate(INTENTS):
+            own = np.sort(sims[labels == n])[::-1][: self.k]
+            scores[intent] = float(own.mean()) if len(own) else -1.0
+        return IntentScores(scores)

@@ -1,0 +1,471 @@
+"""Quantities in a chat message: numbers with their units, periods and surroundings.
+
+`parse_quantities(text, language)` finds every number and reads what is
+attached to it: a multiplier ("12k"), a currency before or after ("€48k",
+"45 000 kr"), a percent sign or word, a duration unit ("3 min 40 s", "3,5
+minutter", "220 sekunder", "4:30"), a ratio ("80/20"), a range of clock hours
+("8–20"), a count noun ("1 200 samtal", "8 heltidare"), and the period after it
+("per hour", "i timmen", "om dagen", "päivässä", "/mån", "a year", "per FTE",
+"per samtal", "in 30 minutes", "in the peak hour"). Which slot a quantity
+fills is decided afterwards from the words around it (`assistant.tools.extract`);
+this module only reads what is written.
+
+Words are matched through `assistant.lexicon` (lemmas and stems), so
+"sekunnissa", "timmar" or "minutter" need no list of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.errors import InvalidInput
+from assistant.lexicon import Annotation, Token, tokenize, vocabulary
+from assistant.tools.numbers import multiplier, parse_number
+
+# Abbreviations whose dot does not end a sentence ("9,50 kr. pr. opkald").
+_ABBREVIATIONS = {"pr", "kr", "ca", "cirka", "mio", "tkr", "sek", "min", "mån", "mnd", "md", "kk", "st", "inkl", "ekskl",
+                  "exkl", "fx", "esim", "ex", "t", "bl", "a", "n", "nr", "kl", "klo", "mm", "ym", "jne", "osv", "vs",
+                  "approx", "appr", "resp", "evt", "ev", "tim", "h", "s"}
+# Abbreviations that never end a sentence ("pr. FTE", "ca. 30").
+_PREPOSITIONS = {"pr", "ca", "kl", "klo", "fx", "esim", "t", "bl", "inkl", "ekskl", "exkl", "approx", "appr", "nr",
+                 "resp", "evt", "ev", "cirka", "ex"}
+_CURRENCY_WORDS = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "euroa": "EUR", "euron": "EUR",
+                   "skr": "SEK", "svkr": "SEK", "kronor": "SEK", "tkr": "SEK", "nok": "NOK", "dkk": "DKK", "$": "USD", "usd": "USD",
+                   "£": "GBP", "gbp": "GBP", "kr": "kr", "kroner": "kroner", "kronen": "kr", "krónur": "kr"}
+_KRONA = {"sv": "SEK", "nb": "NOK", "da": "DKK"}
+_DASHES = {"-", "–", "—"}
+_RANGE_WORDS = {"till", "to", "until", "til", "–", "-", "—"}
+_SL_FILLERS = 8  # words allowed between "90 %" and "inom 30 s"
+
+Period = str  # "interval:<minutes>", "day", "week", "month", "year", "contact", "minute", "hour", "fte"
+
+
+@dataclass
+class Quantity:
+    """One number as written, with what is attached to it.
+
+    `kind`: count (a noun follows), money, percent, duration (value in
+    seconds), ratio (value = percent, `second` = seconds: "80/20"), range
+    (clock hours: value = from, `second` = to), days (a number of days), span
+    (months or years as a length of time: value in months), bare.
+    `noun`: "contact" or "fte" for counts; `currency`: ISO code for money;
+    `per`: the periods written after it, in order ("fte", "month");
+    `peak`: the period is a peak hour.
+    """
+
+    kind: str
+    value: float
+    start: int  # first token
+    end: int  # one past the last token (including unit and period words)
+    text: str
+    noun: str | None = None
+    currency: str | None = None
+    per: list[Period] = field(default_factory=list)
+    second: float | None = None
+    unit: str | None = None  # duration unit as written ("minute", "second", "hour")
+    peak: bool = False
+
+
+@dataclass
+class Parsed:
+    text: str
+    language: str
+    tokens: list[Token]
+    annotation: Annotation
+    clause: list[int]  # clause number of each token (commas, semicolons, sentence ends)
+    sentence: list[int]
+    quantities: list[Quantity]
+    original: str = ""  # the text as written (same offsets as `text`): capitals tell "A" from "a"
+
+
+def normalise(text: str) -> str:
+    # Lower-case "sek" after a number is seconds ("20 sek"); the currency is written SEK.
+    # (same length, so offsets into the original text stay valid)
+    t = re.sub(r"(?<![A-Za-z])SEK(?![A-Za-z])", "skr", text)
+    t = t.lower().replace("\u2212", "-").replace("×", " x ")
+    return t
+
+
+def currency_code(token: str, language: str | None) -> str | None:
+    """ISO code of a currency word; "kr" is the krona of the language (SEK when unknown)."""
+    code = _CURRENCY_WORDS.get(token.lower())
+    if code == "kr":
+        return _KRONA.get(language or "", "SEK")
+    if code == "kroner":
+        return _KRONA.get(language or "", "NOK") if language in ("da", "nb") else "NOK"
+    return code
+
+
+def _is(ann: Annotation, i: int, *concepts: str) -> int:
+    """Length of the longest match at token `i` among `concepts` (0: none)."""
+    found = ann.at(i)
+    return max((found.get(c, 0) for c in concepts), default=0)
+
+
+_UNIT_PERIODS = (
+    ("unit_half_hour", "interval:30"),
+    ("unit_quarter_hour", "interval:15"),
+    ("unit_hour", "hour"),
+    ("unit_day", "day"),
+    ("unit_week", "week"),
+    ("unit_month", "month"),
+    ("unit_year", "year"),
+)
+
+
+def _period_at(p: Parsed, j: int, money: bool) -> tuple[Period | None, int, bool]:
+    """A period starting at token `j`: (period, tokens used, peak). Reads "per
+    hour", "i timmen", "/mån", "a day", "päivässä", "in 30 minutes", "in the
+    peak hour", "kiireisimmän tunnin aikana", and for money "per samtal", "per
+    FTE", "per minut", "tunnilta"."""
+    tokens, ann = p.tokens, p.annotation
+    if j >= len(tokens):
+        return None, 0, False
+    k = j
+    has_per = False
+    n = _is(ann, k, "per")
+    if n and k < len(tokens):
+        has_per = True
+        k += n
+        if k < len(tokens) and _is(ann, k, "productive"):  # "per produktiv timme"
+            k += 1
+        elif k + 1 < len(tokens) and tokens[k].kind == "word" and not _is(
+                ann, k, *_PERIOD_WORDS) and _is(ann, k + 1, *_PERIOD_WORDS):
+            k += 1  # one word between: "per handled minute", "per besvarat samtal"
+    # "per 15 min", "every 15 minutes", "in 30 minutes", "i 30 min", "30 minuutissa"
+    m = k if has_per else (j + 1 if _is(ann, j, "within") else j)
+    if m + 1 < len(tokens) and tokens[m].kind == "num" and _is(ann, m + 1, "unit_minute"):
+        minutes = _number(tokens[m], p.language) or 0.0
+        inessive = tokens[m + 1].text.endswith(("ssa", "ssä"))
+        if (m != j or inessive) and 1 <= minutes <= 1440 and float(minutes).is_integer():
+            return f"interval:{int(minutes)}", m + 2 - j, False
+    # "(in/during) the peak hour", "i topptimmen", "ruuhkatunnin aikana"
+    peak = False
+    skip = k
+    for _ in range(2):
+        if skip < len(tokens) and tokens[skip].text in ("the", "our", "a", "den", "det", "vår", "vores", "være"):
+            skip += 1
+    m = _is(ann, skip, "peak") if skip < len(tokens) else 0
+    if m and (has_per or k == j or tokens[k - 1].text in ("in", "i", "during", "under", "at", "på")):
+        peak = True
+        after = skip + m
+        if _is(ann, skip, "unit_hour") or tokens[skip].text.endswith(("timme", "timmen", "time", "timen", "tunti",
+                                                                         "tunnin", "tunnissa", "hour")):
+            return "interval:60", after - j, True
+        if _is(ann, after, "unit_hour"):
+            return "interval:60", after + _is(ann, after, "unit_hour") - j + _aikana(tokens, after + 1), True
+    if k >= len(tokens):
+        return None, 0, False
+    if not has_per and k == j and j > 0 and tokens[j].kind == "word" and tokens[j].text in (
+            "in", "i", "during", "under", "on", "per", "a"):
+        return None, 0, False
+    if money and has_per and _is(ann, k, "fte_noun"):  # "per årsverk" is per FTE, not per year
+        return "fte", k + _is(ann, k, "fte_noun") - j, False
+    for concept, period in _UNIT_PERIODS:
+        m = _is(ann, k, concept)
+        if not m:
+            continue
+        word = tokens[k].text
+        # A bare unit word only counts as "per" in a form that says so: Finnish
+        # inessive/ablative ("päivässä", "tunnilta"), "daily", "monthly", or after a count noun.
+        bare_ok = has_per or word.endswith(("ssa", "ssä", "lta", "ltä", "ly", "lig", "ligt", "ligen", "vis",
+                                            "ttain", "ttäin", "isin")) or word in ("kk", "pv", "vrk")
+        if not bare_ok:
+            return None, 0, False
+        return period, k + m - j + _aikana(tokens, k + m), peak
+    if money and has_per:
+        if _is(ann, k, "contact_noun"):
+            return "contact", k + _is(ann, k, "contact_noun") - j, False
+        if _is(ann, k, "unit_minute"):
+            return "minute", k + 1 - j, False
+        if _is(ann, k, "fte_noun"):
+            return "fte", k + _is(ann, k, "fte_noun") - j, False
+        if _is(ann, k, "overhead"):
+            return "fte", k + 1 - j, False  # "per seat", "per plats"
+    if money and k < len(tokens) and tokens[k].kind == "word":
+        word = tokens[k].text
+        if word.endswith(("lta", "ltä")):  # Finnish ablative: "puhelulta", "minuutilta"
+            if _is(ann, k, "contact_noun"):
+                return "contact", k + 1 - j, False
+            if _is(ann, k, "unit_minute"):
+                return "minute", k + 1 - j, False
+        if _is(ann, k, "each"):
+            return "fte", k + _is(ann, k, "each") - j, False
+    return None, 0, False
+
+
+def per_form(token: Token) -> bool:
+    """A unit word that by its form means "per" ("tunnissa", "kuukaudessa", "daily", "timvis")."""
+    return token.kind == "word" and token.text.endswith(("ssa", "ssä", "lta", "ltä", "ly", "lig", "ligt", "ligen", "vis",
+                                                          "ttain", "ttäin", "isin"))
+
+
+_PERIOD_WORDS = ("unit_half_hour", "unit_quarter_hour", "unit_hour", "unit_day", "unit_week", "unit_month",
+                 "unit_year", "contact_noun", "fte_noun", "unit_minute")
+
+
+def _aikana(tokens: list[Token], k: int) -> int:
+    """Finnish postpositions after a period ("tunnin aikana", "päivän aikana")."""
+    return 1 if k < len(tokens) and tokens[k].text in ("aikana", "kuluessa", "sisällä") else 0
+
+
+def _currency_at(p: Parsed, i: int) -> str | None:
+    if 0 <= i < len(p.tokens):
+        return currency_code(p.tokens[i].text, p.language)
+    return None
+
+
+def _number(tok: Token, language: str) -> float | None:
+    try:
+        return parse_number(tok.text, language)
+    except InvalidInput:
+        return None
+
+
+def _clauses(tokens: list[Token], original: str) -> tuple[list[int], list[int], list[Token]]:
+    """Clause and sentence numbers, with abbreviation dots removed (a dot after
+    an abbreviation still ends the sentence when a number or a capital follows)."""
+    kept: list[Token] = []
+    for n, tok in enumerate(tokens):
+        if tok.kind == "sym" and tok.text == "." and kept and kept[-1].kind == "word" and (
+                kept[-1].text in _ABBREVIATIONS or len(kept[-1].text) == 1):
+            rest = original[tok.end:].lstrip()
+            if kept[-1].text in _PREPOSITIONS or not rest or not (rest[0].isdigit() or rest[0].isupper()):
+                continue
+        if tok.kind == "sym" and tok.text == "." and n + 1 < len(tokens) and tokens[n + 1].kind == "num" \
+                and tok.start == tokens[n + 1].start - 1 and kept and kept[-1].kind == "num":
+            continue  # never happens with the number tokenizer; kept for safety
+        kept.append(tok)
+    clause, sentence = [], []
+    c = s = 0
+    for tok in kept:
+        clause.append(c)
+        sentence.append(s)
+        if tok.kind == "sym" and tok.text in ".?!;":
+            c += 1
+            s += 1
+        elif tok.kind == "sym" and tok.text in ",()":
+            c += 1
+    return clause, sentence, kept
+
+
+def parse_quantities(text: str, language: str) -> Parsed:
+    """Every quantity written in `text` (see the module docstring)."""
+    norm = normalise(text)
+    raw_tokens = tokenize(norm, language)
+    clause, sentence, tokens = _clauses(raw_tokens, text)
+    annotation = vocabulary().annotate(tokens, language)
+    p = Parsed(norm, language, tokens, annotation, clause, sentence, [], text)
+    used: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.kind != "num" or i in used:
+            i += 1
+            continue
+        q = _read(p, i)
+        if q is None:
+            i += 1
+            continue
+        p.quantities.append(q)
+        used.update(range(q.start, q.end))
+        i = max(q.end, i + 1)
+    return p
+
+
+def _read(p: Parsed, i: int) -> Quantity | None:
+    tokens, ann, lang = p.tokens, p.annotation, p.language
+    value = _number(tokens[i], lang)
+    if value is None:
+        return None
+    start, j = i, i + 1
+    text_start = tokens[i].start
+    # multiplier: "12k", "45 tusen", "1,2 milj"
+    if j < len(tokens) and tokens[j].kind == "word" and tokens[j].start == tokens[i].end and tokens[j].text in (
+            "k", "m", "mn", "t"):
+        factor = 1000.0 if tokens[j].text in ("k", "t") else 1_000_000.0
+        if tokens[j].text != "t" or (j + 1 < len(tokens) and _currency_at(p, j + 1)):
+            value *= factor
+            j += 1
+    elif j < len(tokens) and tokens[j].kind == "word" and (m := multiplier(tokens[j].text)) and tokens[j].text not in (
+            "m", "mn"):
+        value *= m
+        if tokens[j].text == "tkr":
+            q = Quantity("money", value, start, j + 1, "", currency="SEK")
+            return _finish_money(p, q)
+        j += 1
+    # currency before: "€48k", "SEK 35 000", "kr 300"
+    before = _currency_at(p, i - 1)
+    if before and (i - 1 < 0 or tokens[i - 1].kind in ("sym", "word")):
+        q = Quantity("money", value, i - 1, j, "", currency=before)
+        # "€3,100 EUR" does not happen; a currency after is skipped if present
+        if _currency_at(p, j):
+            q.end = j + 1
+        return _finish_money(p, q)
+    after = _currency_at(p, j)
+    if after:
+        q = Quantity("money", value, start, j + 1, "", currency=after)
+        return _finish_money(p, q)
+    # percent: "30 %", "25 procent", "85 prosent"
+    n = _is(ann, j, "percent")
+    if n:
+        return _text(p, Quantity("percent", value, start, j + n, ""))
+    # ratio "80/20" (24/7 is opening hours, not a service level)
+    if j + 1 < len(tokens) and tokens[j].text == "/" and tokens[j + 1].kind == "num":
+        t = _number(tokens[j + 1], lang)
+        if t is not None:
+            if 50 <= value <= 100 and 1 <= t <= 600 and not (value == 24 and t == 7):
+                return _text(p, Quantity("ratio", value, start, j + 2, "", second=t))
+            return _text(p, Quantity("bare", value, start, j + 2, ""))  # 24/7: read, used by nothing
+    # clock "4:30" (a duration) or a range "8:00–20:00"
+    if j + 1 < len(tokens) and tokens[j].text == ":" and tokens[j + 1].kind == "num" and len(tokens[j + 1].text) == 2 \
+            and tokens[j].start == tokens[i].end:
+        seconds = int(value) * 60 + int(tokens[j + 1].text)
+        k = j + 2
+        if k + 1 < len(tokens) and (tokens[k].text in _RANGE_WORDS) and tokens[k + 1].kind == "num":
+            return _range(p, i, value + int(tokens[j + 1].text) / 60.0, k + 1)
+        return _text(p, Quantity("duration", float(seconds), start, k, "", unit="clock"))
+    # range "8–20", "8-17", "8 till 20"
+    if j + 1 < len(tokens) and tokens[j].text in _RANGE_WORDS and tokens[j + 1].kind == "num" and value <= 24 and \
+            float(value).is_integer():
+        r = _range(p, i, value, j + 1)
+        if r is not None:
+            return r
+    # "4 and a half minutes", "4 och en halv minut", "4 ja puoli minuuttia"
+    if j + 2 < len(tokens) and tokens[j].text in ("and", "och", "og", "ja") and (
+            [t.text for t in tokens[j + 1:j + 3]] in (["a", "half"], ["en", "halv"], ["et", "halvt"], ["ett", "halvt"])
+            or tokens[j + 1].text == "puoli"):
+        value += 0.5
+        j += 3 if tokens[j + 1].text != "puoli" else 2
+    # durations: "3 min 40 s", "4 min och 30 s", "3,5 minutter", "220 sekunder", "8 timmar"
+    unit = None
+    for concept, name in (("unit_second", "second"), ("unit_minute", "minute"), ("unit_hour", "hour")):
+        if _is(ann, j, concept) and not _is(ann, j, "per"):
+            unit = name
+            break
+    if unit == "hour" and per_form(tokens[j]):
+        unit = None  # "300 tunnissa", "hourly": a period, read below
+    if unit is not None:
+        # "per hour" after a number is a period, not a duration ("300 per hour"): handled above by the per check
+        seconds = value * {"second": 1.0, "minute": 60.0, "hour": 3600.0}[unit]
+        k = j + 1
+        if unit == "minute":
+            m = k
+            if m < len(tokens) and tokens[m].text in ("och", "and", "ja", "og"):
+                m += 1
+            if m + 1 < len(tokens) and tokens[m].kind == "num" and _is(ann, m + 1, "unit_second") and not _is(
+                    ann, m + 2, "wrapup", "talk"):
+                extra = _number(tokens[m], lang)
+                if extra is not None:
+                    seconds += extra
+                    k = m + 2
+        q = Quantity("duration", round(seconds, 6), start, k, "", unit=unit)
+        if unit == "hour":  # "8 timmar per dag", "1 200 timmar i månaden"
+            period, used, _ = _period_at(p, k, money=False)
+            if period:
+                q.per.append(period)
+                q.end = k + used
+        return _text(p, q)
+    # days: "5 dagar (à 8 timmar)", "6 days a week"
+    if _is(ann, j, "unit_day") and value <= 7 and float(value).is_integer():
+        q = Quantity("days", value, start, j + 1, "")
+        period, used, _ = _period_at(p, j + 1, money=False)
+        if period:
+            q.per.append(period)
+            q.end = j + 1 + used
+        return _text(p, q)
+    # lengths of time: "36 månader", "3 år", "5 vuoden", "24 months"
+    for concept, months in (("unit_month", 1.0), ("unit_year", 12.0), ("unit_week", 12.0 / 52.0)):
+        if _is(ann, j, concept) and not _is(ann, j, "per") and not per_form(tokens[j]) \
+                and not _is(ann, j, "fte_noun", "contact_noun"):
+            return _text(p, Quantity("span", value * months, start, j + 1, "", unit=concept[5:]))
+    # count nouns: "1 200 (inkommande) samtal", "8 heltidare", "12 FTE"
+    k = j
+    for _ in range(3):
+        if k >= len(tokens) or tokens[k].kind != "word":
+            break
+        for concept, noun in (("contact_noun", "contact"), ("fte_noun", "fte")):
+            n = _is(ann, k, concept)
+            if n:
+                q = Quantity("count", value, start, k + n, "", noun=noun)
+                if noun == "contact":
+                    # "samtal in", "calls come in", "puhelua tulee"
+                    m = k + n
+                    while m + 1 < len(tokens) and tokens[m].text in (
+                            "in", "inn", "ind", "sisään", "är", "on", "er", "is", "come", "coming", "tulee",
+                            "kommer") and tokens[m + 1].kind != "num":
+                        m += 1
+                    period, used, peak = _period_at(p, m, money=False)
+                    if period:
+                        q.per.append(period)
+                        q.peak = peak
+                        q.end = m + used
+                    else:
+                        before = _period_before(p, start)
+                        if before:
+                            q.per.append(before)
+                return _text(p, q)
+        if _is(ann, k, "per") or _is(ann, k, "unit_day", "unit_hour", "unit_week", "unit_month", "unit_year"):
+            break
+        k += 1
+    # a bare number, perhaps with a period ("1 200 a day", "3 500 om dagen")
+    q = Quantity("bare", value, start, j, "")
+    period, used, peak = _period_at(p, j, money=False)
+    if period:
+        q.per.append(period)
+        q.peak = peak
+        q.end = j + used
+    return _text(p, q)
+
+
+def _period_before(p: Parsed, start: int) -> Period | None:
+    """A period written just before a count ("Päivässä noin 2 000 puhelua", "per dag ca 1 200 samtal")."""
+    tokens, ann = p.tokens, p.annotation
+    k = start - 1
+    while k >= 0 and tokens[k].text in ("noin", "about", "around", "ca", "cirka", "omkring", "ungefär", "roughly",
+                                        "runt", "rundt", "suunnilleen", ":", "är", "on", "er", "is", "we", "vi",
+                                        "meillä", "har", "have", "get", "får", "tulee", "tarvitaan"):
+        k -= 1
+    if k < 0 or tokens[k].kind != "word" or p.clause[k] != p.clause[start]:
+        return None
+    for concept, period in _UNIT_PERIODS:
+        if _is(ann, k, concept) and (per_form(tokens[k]) or (k > 0 and _is(ann, k - 1, "per"))):
+            return period
+    return None
+
+
+def _range(p: Parsed, i: int, low: float, k: int) -> Quantity | None:
+    tokens = p.tokens
+    high = _number(tokens[k], p.language)
+    if high is None:
+        return None
+    end = k + 1
+    if end + 1 < len(tokens) and tokens[end].text == ":" and tokens[end + 1].kind == "num":
+        high += int(tokens[end + 1].text) / 60.0
+        end += 2
+    if not (0 <= low < high <= 24):
+        return None
+    if end < len(tokens) and (_is(p.annotation, end, "percent") or _currency_at(p, end)):
+        return None  # "80-90 %", "30-40 kr": not clock hours
+    return _text(p, Quantity("range", low, i, end, "", second=high))
+
+
+def _finish_money(p: Parsed, q: Quantity) -> Quantity:
+    # periods after the amount: "per FTE per month", "i månaden", "a year", "per samtal"
+    k = q.end
+    for _ in range(3):
+        period, used, _peak = _period_at(p, k, money=True)
+        if not period:
+            break
+        q.per.append(period)
+        k += used
+    q.end = k
+    return _text(p, q)
+
+
+def _text(p: Parsed, q: Quantity) -> Quantity:
+    first = p.tokens[q.start].start
+    last = p.tokens[min(q.end, len(p.tokens)) - 1].end
+    q.text = p.text[first:last].strip()
+    return q
