@@ -1,7 +1,8 @@
 """Word forms: what routing and the quantity parser match on instead of regexes.
 
 A message is split into tokens; each word token carries its lower-case form,
-its lemma (simplemma, in the message's language) and its Snowball stem
+its lemma (simplemma's, read from a table of the forms that can matter:
+assistant/lemmas.py) and its Snowball stem
 (PyStemmer). The vocabulary (`assistant/data/vocabulary.yaml`) names concepts
 ("salary", "vendor", "checklist", ...) by words in each language; a token is
 an instance of a concept when one of its forms equals one of the concept
@@ -31,11 +32,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import simplemma
 import Stemmer
 import yaml
 
 from assistant.language import SUPPORTED
+from assistant.lemmas import lemma as lemma_of
 
 VOCABULARY_PATH = Path(__file__).with_name("data") / "vocabulary.yaml"
 _SNOWBALL = {"sv": "swedish", "fi": "finnish", "da": "danish", "nb": "norwegian", "en": "english"}
@@ -87,10 +88,7 @@ def word_forms(word: str, language: str) -> frozenset[str]:
     stem = _stemmer(language).stemWord(w)
     # Very short stems collide across words ("manning" -> "man"): they count only as the word itself.
     forms = {w, stem} if len(stem) >= 4 else {w}
-    try:
-        lemma = simplemma.lemmatize(w, lang=language).lower()
-    except ValueError:  # pragma: no cover - every supported language has a simplemma model
-        lemma = w
+    lemma = lemma_of(w, language)
     # Suppletive lemmas ("första" -> "en", "better" -> "good") would make
     # unrelated words equal; a lemma counts only when it keeps the word's start.
     # A lemma that is the word's first part is simplemma cutting a compound
