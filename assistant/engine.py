@@ -11,6 +11,7 @@ and no database lock is held while a reply is being worked out.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -106,7 +107,7 @@ class Assistant:
                 return None
             from assistant.intents import IntentClassifier
 
-            self._intents = IntentClassifier(embeddings)
+            self._intents = IntentClassifier(embeddings, cache_dir=Path(self.settings.index_dir) / "cache")
         return self._intents
 
     @property

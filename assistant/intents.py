@@ -13,6 +13,7 @@ one retrieval then reuses.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,7 @@ import numpy as np
 import yaml
 
 from assistant.language import SUPPORTED
+from assistant.scoring import similarities
 
 EXEMPLARS_PATH = Path(__file__).with_name("data") / "intents.yaml"
 INTENTS: tuple[str, ...] = ("staffing", "cost_comparison", "checklist", "question", "greeting")
@@ -88,31 +90,57 @@ def _normalise(m: np.ndarray) -> np.ndarray:
 
 
 class IntentClassifier:
-    """k-nearest-exemplar intent scores over an embeddings model's query vectors."""
+    """k-nearest-exemplar intent scores over an embeddings model's query vectors.
 
-    def __init__(self, embeddings: Any, k: int = 3) -> None:
+    The exemplar vectors are computed once per model and exemplar file and kept in
+    `cache_dir` (next to the index), so a server starting again does not embed
+    three hundred exemplars before its first answer.
+    """
+
+    def __init__(self, embeddings: Any, k: int = 3, cache_dir: Path | None = None) -> None:
         self.embeddings = embeddings
         self.k = k
+        self.cache_dir = cache_dir
 
     def _matrix(self) -> tuple[np.ndarray, np.ndarray]:
         rows = load_exemplars()
-        key = f"{getattr(self.embeddings, 'model_id', type(self.embeddings).__name__)}:" + hashlib.sha256(
-            "\n".join(f"{i}\t{t}" for i, _, t in rows).encode()).hexdigest()[:16]
+        model = str(getattr(self.embeddings, "model_id", type(self.embeddings).__name__))
+        digest = hashlib.sha256("\n".join([model, *(f"{i}\t{t}" for i, _, t in rows)]).encode()).hexdigest()[:16]
         with _lock:
-            cached = _matrices.get(key)
+            cached = _matrices.get(digest)
             if cached is None:
-                vectors = np.asarray(self.embeddings.embed_queries_np([t for _, _, t in rows]), dtype=np.float32)
                 labels = np.array([INTENTS.index(i) for i, _, _ in rows])
-                cached = _matrices[key] = (_normalise(vectors), labels)
+                cached = _matrices[digest] = (_normalise(self._vectors(rows, digest)), labels)
         return cached
+
+    def _vectors(self, rows: tuple[tuple[str, str, str], ...], digest: str) -> np.ndarray:
+        path = self.cache_dir / f"intent-exemplars-{digest}.npy" if self.cache_dir is not None else None
+        if path is not None and path.is_file():
+            try:
+                vectors = np.load(path)
+                if vectors.shape[0] == len(rows):
+                    return vectors.astype(np.float64)
+            except (OSError, ValueError):
+                pass  # a damaged cache is recomputed
+        vectors = np.asarray(self.embeddings.embed_queries_np([t for _, _, t in rows]), dtype=np.float32)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                with open(tmp, "wb") as fh:
+                    np.save(fh, vectors)
+                os.replace(tmp, path)
+            except OSError:
+                pass  # a read-only index folder: recomputed at every start, still correct
+        return vectors.astype(np.float64)
 
     def warm(self) -> None:
         self._matrix()
 
     def classify(self, vector: np.ndarray) -> IntentScores:
         matrix, labels = self._matrix()
-        v = _normalise(np.asarray(vector, dtype=np.float32).reshape(-1))
-        sims = matrix @ v
+        v = _normalise(np.asarray(vector, dtype=np.float64).reshape(-1))
+        sims = similarities(matrix, v)  # float64: the same on every CPU (assistant.scoring)
         scores: dict[str, float] = {}
         for n, intent in enumerate(INTENTS):
             own = np.sort(sims[labels == n])[::-1][: self.k]
