@@ -72,6 +72,8 @@ class CoverageFeatures:
     content_words: int = 1
     #: The question asks for an amount and none of the best passages gives a figure.
     amount_missing: bool = False
+    #: Specific terms of the question (names, acronyms…) that the best passages contain.
+    named_in_passages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ class Coverage:
     probability: float
     #: Specific terms of the question that no source contains (why it is "partial").
     missing_terms: tuple[str, ...] = ()
-    #: "model", or "lexical" when the probability fell in the band around the threshold.
+    #: "model"; "lexical" when the probability fell in the band around the threshold;
+    #: "named" when the question names something the best passages name.
     decided_by: str = "model"
 
 
@@ -122,6 +125,11 @@ class CoverageModel:
             decided_by = "lexical"
         else:
             on_topic = p >= self.threshold
+        if not on_topic and f.named_in_passages and not f.specific_terms:
+            # The question names something the best passages name too ("What kind of
+            # consultancy is Omnisale?"): the mirror of "partial", and evidence that a
+            # passage without notes (no note similarity to speak for it) is on topic.
+            on_topic, decided_by = True, "named"
         if not on_topic:
             return Coverage("not_covered", round(p, 4), f.specific_terms, decided_by)
         if f.specific_terms:
@@ -203,14 +211,16 @@ class CorpusVocabulary:
                 out.append(lower)
         return out
 
-    def unsupported_specific_terms(self, question: str, language: str) -> list[str]:
-        """Names, acronyms, codes, years and law names in `question` that no source contains.
+    def specific_terms(self, question: str, language: str) -> tuple[list[str], list[str]]:
+        """Names, acronyms, codes, years and law names in `question`: (those no source
+        contains, those the sources do contain).
 
         A capitalised word counts as a name only inside a sentence (the first
         word of a sentence is capitalised anyway); everyday words are never
         "specific", however rare, because their absence says nothing.
         """
-        out: list[str] = []
+        missing: list[str] = []
+        known: list[str] = []
         stop = stopwords(language)
         at_start = True
         for token in _WORD_OR_STOP.findall(question):
@@ -229,10 +239,14 @@ class CorpusVocabulary:
             if not (acronym or name or code or law):
                 continue
             if acronym and not has_digit:
-                if any(part in self.cased for part in re.split(r"[-/]", token)):
-                    continue
-            elif self.supports(token, language):
-                continue
-            if token not in out:
-                out.append(token)
-        return out
+                supported = any(part in self.cased for part in re.split(r"[-/]", token))
+            else:
+                supported = self.supports(token, language)
+            target = known if supported else missing
+            if token not in target:
+                target.append(token)
+        return missing, known
+
+    def unsupported_specific_terms(self, question: str, language: str) -> list[str]:
+        """The specific terms of `question` that no source contains (see `specific_terms`)."""
+        return self.specific_terms(question, language)[0]

@@ -234,6 +234,7 @@ class HybridRetriever(BaseRetriever):
         lexical_chunks = np.zeros(n_chunks)
         lexical_bridge = np.zeros(n_chunks)
         per_note = np.zeros(len(idx.notes))
+        per_note_expanded = np.zeros(len(idx.notes))
         if lang is not None:
             for chunk_lang in FAMILY[lang]:
                 if chunk_lang in idx.chunk_bm25:
@@ -243,13 +244,21 @@ class HybridRetriever(BaseRetriever):
                 if target in idx.chunk_bm25 and target not in FAMILY[lang]:
                     lex, chunk_ids = idx.chunk_bm25[target]
                     lexical_bridge[chunk_ids] = np.maximum(lexical_bridge[chunk_ids], lex.scores(text))
+            # The notes are paraphrases, so in ranking the question's domain terms also count
+            # through their synonyms in its own language ("prøveforløb" ~ "prøveperiode").
+            notes_query = " ".join([question, *(t for m in self._glossary.match(question, lang)
+                                                for t in m.concept.terms(lang) if t != m.term)])
             for note_lang in plausible_languages(question, lang):
                 if note_lang in idx.note_bm25:
                     lex, owners = idx.note_bm25[note_lang]
                     np.maximum.at(per_note, owners, lex.scores(question))
+                    np.maximum.at(per_note_expanded, owners, lex.scores(notes_query))
         if dropped_notes is not None:
             per_note = np.where(dropped_notes, 0.0, per_note)
-        lexical_notes = self._per_chunk(per_note, dropped_notes)
+            per_note_expanded = np.where(dropped_notes, 0.0, per_note_expanded)
+        # The coverage decision keeps the question's own words (`per_note`): synonyms
+        # would make any on-topic word look answered.
+        lexical_notes = self._per_chunk(per_note_expanded, dropped_notes)
 
         fused = self._fuse(dense, dense_notes, lexical_chunks, lexical_bridge, lexical_notes,
                            alternatives=(chunk_sim, best_sentence - w.language_centering * offsets))
@@ -300,6 +309,9 @@ class HybridRetriever(BaseRetriever):
     # -- coverage --
     def _coverage_features(self, question: str, lang: str | None, s: QuerySignals) -> CoverageFeatures:
         top = np.sort(s.fused)[::-1]
+        missing, known = self._vocabulary.specific_terms(question, lang or "en")
+        best_text = " ".join(self._index.chunks[int(c)].text.lower() for c in s.order[:3])
+        named = tuple(t for t in known if t.lower() in best_text)
         return CoverageFeatures(
             best_note_similarity=float(s.note_best.max()) if len(s.note_best) else -1.0,
             best_question_similarity=float(s.note_question_best.max()) if len(s.note_question_best) else -1.0,
@@ -307,7 +319,8 @@ class HybridRetriever(BaseRetriever):
             best_dense=float(s.dense.max()) if len(s.dense) else -1.0,
             top_fused=float(top[0]) if len(top) else 0.0,
             fused_gap=float(top[0] - top[1]) if len(top) > 1 else 0.0,
-            specific_terms=tuple(self._vocabulary.unsupported_specific_terms(question, lang or "en")),
+            specific_terms=tuple(missing),
+            named_in_passages=named,
             unsupported_words=len(self._vocabulary.unsupported_words(question, lang or "en")),
             content_words=max(1, len([w for w in tokenize(question, lang or "en")])),
             amount_missing=asks_for_amount(question, lang or "en") and not any(

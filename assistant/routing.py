@@ -244,12 +244,26 @@ def route(message: str, language: str, state: dict[str, Any], *, embed: Callable
     return Route("question", signals={"by": "lexical"})
 
 
+def _asks_about_the_topic(lx: Lexed, message: str, extraction: Extraction, language: str) -> bool:
+    """A yes/no question that names staffing but gives no figures and asks for no
+    calculation ("Is round-the-clock staffing easier abroad?") is for the articles."""
+    if not is_question(message) or extraction.slots or lx.has("calculate", "how_many"):
+        return False
+    # a request is put with a modal at the start ("Kan du…", "Could you…"); elsewhere a
+    # modal-looking word is part of the question ("…lettere…" is not "let's")
+    head = " ".join(message.split()[:2])
+    return not lex(head, language).has("request_modal")
+
+
 def _by_words(message: str, language: str, lx: Lexed) -> Route | None:
     request = _checklist_request(lx, message)
     if request == "start":
         return Route("checklist", "start", signals={"by": "lexical"})
     staffing = _staffing_intent(lx)
     extraction = extract_arguments(message, tool="staffing" if staffing else None, language=language)
+    if staffing and _asks_about_the_topic(lx, message, extraction, language):
+        staffing = False
+        extraction = extract_arguments(message, language=language)
     cost = not staffing and _cost_intent(lx, extraction)
     if cost and extraction.tool != "cost_comparison":
         extraction = extract_arguments(message, tool="cost_comparison", language=language)

@@ -72,3 +72,24 @@ def test_names_acronyms_codes_and_laws_absent_from_the_sources_are_found(retriev
 
 def test_a_name_the_articles_use_is_supported(retriever) -> None:
     assert retriever._vocabulary.unsupported_specific_terms("What did Gartner say about the market?", "en") == []
+
+
+def test_a_question_naming_what_the_best_passages_name_is_covered_even_below_the_threshold() -> None:
+    weak = dict(best_note_similarity=0.82, best_question_similarity=0.82, best_lexical=0.5, best_dense=0.78,
+                top_fused=0.2, unsupported_words=1)
+    assert CoverageModel().decide(features(**weak)).outcome == "not_covered"
+    decided = CoverageModel().decide(features(**weak, named_in_passages=("Omnisale",)))
+    assert (decided.outcome, decided.decided_by) == ("covered", "named")
+
+
+def test_a_named_match_does_not_cover_a_question_that_also_names_something_absent() -> None:
+    weak = dict(best_note_similarity=0.82, best_question_similarity=0.82, best_lexical=0.5, best_dense=0.78,
+                top_fused=0.2, unsupported_words=1)
+    decided = CoverageModel().decide(features(**weak, named_in_passages=("Omnisale",), specific_terms=("Poland",)))
+    assert decided.outcome == "not_covered"
+
+
+def test_the_retriever_covers_a_question_about_a_name_the_articles_use(retriever) -> None:
+    result = retriever.search("What kind of consultancy is Omnisale?", 5, "en")
+    assert result.coverage.outcome == "covered"
+    assert "sv-outsourcing-beslut" in [d.metadata["doc_id"] for d in result.hits[:3]]

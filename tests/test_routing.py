@@ -126,3 +126,19 @@ def test_a_question_about_a_figure_after_a_result_is_not_a_correction():
 def test_a_what_if_question_after_a_result_recomputes():
     decision = route("what if AHT were 6 min?", "en", {"last_tool": "staffing"})
     assert (decision.kind, decision.command) == ("tool", "correct")
+
+
+@pytest.mark.parametrize("message, language", [
+    ("Er det lettere at få døgnbemanding, hvis vi flytter kundeservicen til udlandet?", "da"),
+    ("Is round-the-clock staffing easier if we outsource abroad?", "en"),
+])
+def test_a_yes_no_question_about_staffing_without_figures_is_for_the_articles(message, language):
+    assert route(message, language, {}).kind == "question"
+
+
+@pytest.mark.parametrize("message, language", [
+    ("Kan du beregne bemandingen for os?", "da"),
+    ("Could you work out how many agents we need?", "en"),
+])
+def test_a_request_to_compute_staffing_still_starts_the_calculator(message, language):
+    assert route(message, language, {}).kind == "tool"

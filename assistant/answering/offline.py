@@ -50,8 +50,13 @@ class AnswerSettings:
     #: questions in the user's language against its best similarity overall.
     question_weight: float = 1.0
     any_weight: float = 0.5
-    #: A second source is added when another article's passage scores this close to the first.
-    second_source_ratio: float = 0.9
+    #: A second source is added when another article's passage scores this close to the
+    #: first: on the dev split 0.8 (against 0.9) lifts "a gold article cited" from 0.847
+    #: to 0.876 and costs 3 points of citation precision (0.805 -> 0.774), with 25 % of
+    #: answers quoting two articles; where the ranking cannot tell, the reader sees both.
+    second_source_ratio: float = 0.8
+    #: How deep in the ranking the second source may sit.
+    second_source_depth: int = 3
     max_extract_sentences: int = 2
 
     def note_score(self, hit: NoteHit) -> float:
@@ -105,17 +110,16 @@ class OfflineAnswerer:
         return max(fitting, key=s.note_score) if fitting else None
 
     def _second_source(self, result: SearchResult, first: int) -> int | None:
-        """The runner-up passage, when it is from another article and nearly as good."""
+        """The best passage of another article near the top, when it is nearly as good."""
         signals = result.signals
         assert signals is not None
-        if len(signals.order) < 2:
-            return None
-        runner_up = int(signals.order[1])
         chunks = self.retriever.index.chunks
-        if (chunks[runner_up].doc_id == chunks[first].doc_id
-                or signals.fused[runner_up] < self.settings.second_source_ratio * signals.fused[first]):
-            return None
-        return runner_up
+        for runner_up in (int(c) for c in signals.order[1:self.settings.second_source_depth]):
+            if signals.fused[runner_up] < self.settings.second_source_ratio * signals.fused[first]:
+                return None
+            if chunks[runner_up].doc_id != chunks[first].doc_id:
+                return runner_up
+        return None
 
     def _from_note(self, hit: NoteHit, language: str, n: int = 1) -> Answer:
         note = hit.note

@@ -217,13 +217,13 @@ def http_retrieval(base: str, items: list[Any], texts: dict[str, str]) -> tuple[
     """This system's Recall@k through the live server's GET /v1/search, with latencies."""
     latencies: list[float] = []
     with httpx.Client(base_url=base, timeout=60) as client:
-        def search(question: str, k: int, _language: str | None) -> tuple[list[dict[str, Any]], bool]:
+        def search(question: str, k: int, _language: str | None) -> tuple[list[dict[str, Any]], str]:
             t = time.perf_counter()
             r = client.get("/v1/search", params={"q": question, "k": k})
             latencies.append(time.perf_counter() - t)
             r.raise_for_status()
             body = r.json()
-            return body["hits"], body["covered"]
+            return body["hits"], body["coverage"]
 
         return summarise(run_retrieval(items, search, texts)), latencies
 
