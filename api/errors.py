@@ -21,6 +21,7 @@ from assistant.errors import (
     IndexUnavailable,
     InvalidInput,
     NotFound,
+    Overloaded,
     SessionStoreError,
 )
 
@@ -34,6 +35,8 @@ STATUS_BY_ERROR: list[tuple[type[AssistantError], int]] = [
     # The store is down or a session stayed locked past the timeout: the request
     # was fine and nothing was written, so the client should retry.
     (SessionStoreError, 503),
+    # More requests wait for the embedding model than its queue holds: refused at once.
+    (Overloaded, 503),
 ]
 #: Seconds a client should wait before retrying a 503.
 RETRY_AFTER_SECONDS = 1

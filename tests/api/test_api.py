@@ -245,3 +245,37 @@ def test_the_live_server_streams_sse_with_the_json_error_shape_on_errors(app):
         response = httpx.post(f"{base}/v1/sessions/{created['id']}/messages", json={"message": ""},
                               headers={"Authorization": f"Bearer {created['token']}"})
         assert_error_shape(response, 422, "invalid_input")
+
+
+def test_when_the_embedding_queue_is_full_a_message_gets_503_with_retry_after_and_nothing_is_stored(
+        client, session, retriever):
+    import threading
+
+    from assistant.embedding_executor import EmbeddingExecutor
+
+    sid, auth = session
+    embeddings = retriever.embeddings
+    saved = embeddings.executor
+    full = EmbeddingExecutor(cores=1, queue_size=1, mode="serial", set_threads=lambda n: None)
+    release, started = threading.Event(), threading.Event()
+    holder = threading.Thread(target=full.run, args=(lambda: (started.set(), release.wait(10)),))
+    holder.start()
+    started.wait(5)
+    waiter = threading.Thread(target=full.run, args=(lambda: None,))
+    waiter.start()
+    while full.stats()["waiting"] < 1:
+        pass
+    embeddings.executor = full
+    try:
+        response = client.post(f"/v1/sessions/{sid}/messages",
+                               json={"message": "Vilka risker finns med att lägga ut kundtjänsten till Polen, undrar vi?"},
+                               headers=auth)
+    finally:
+        embeddings.executor = saved
+        release.set()
+        holder.join()
+        waiter.join()
+    error = assert_error_shape(response, 503, "overloaded")
+    assert int(response.headers["retry-after"]) >= 1 and error["details"]["retry_after_seconds"] > 0
+    history = client.get(f"/v1/sessions/{sid}", headers=auth)
+    assert history.status_code == 200 and history.json()["turns"] == []
