@@ -86,6 +86,7 @@ class Glossary:
                         patterns.append((stems, n, term))
             patterns.sort(key=lambda p: -len(p[0]))
             self._patterns[lang] = patterns
+        self._widths = {lang: sorted({len(p[0]) for p in patterns}) for lang, patterns in self._patterns.items()}
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -94,16 +95,35 @@ class Glossary:
         """The concepts `text` (in `language`) names, each once, in order of appearance."""
         if language not in self._patterns:
             return []
+        return list(self._match(text, language))
+
+    @lru_cache(maxsize=2048)  # a question is matched for the notes, the bridge and coverage
+    def _match(self, text: str, language: str) -> tuple[Match, ...]:
         tokens = tokenize(text, language)
         compounding = language in _COMPOUNDING
+        # where each run of tokens first occurs, and (compounds) each token prefix: one
+        # dictionary lookup per term instead of a scan of the question per term
+        widths = self._widths[language]
+        first_at: dict[tuple[str, ...], int] = {}
+        for i in range(len(tokens)):
+            for width in widths:
+                if i + width <= len(tokens):
+                    first_at.setdefault(tuple(tokens[i:i + width]), i)
+        prefix_at: dict[str, int] = {}
+        if compounding:
+            for i, token in enumerate(tokens):
+                for end in range(_MIN_COMPOUND_STEM, len(token)):
+                    prefix_at.setdefault(token[:end], i)
         found: dict[int, tuple[int, str]] = {}
         for stems, n, term in self._patterns[language]:
             if n in found:
                 continue
-            at = _find(tokens, stems, compounding)
+            at = first_at.get(stems)
+            if at is None and compounding and len(stems) == 1 and len(stems[0]) >= _MIN_COMPOUND_STEM:
+                at = prefix_at.get(stems[0])
             if at is not None:
                 found[n] = (at, term)
-        return [Match(self.concepts[n], term) for n, (_, term) in sorted(found.items(), key=lambda kv: kv[1][0])]
+        return tuple(Match(self.concepts[n], term) for n, (_, term) in sorted(found.items(), key=lambda kv: kv[1][0]))
 
     def expand(self, text: str, language: str) -> dict[str, str]:
         """`text`'s concepts written in each other language: {language: query text}."""
@@ -116,24 +136,6 @@ class Glossary:
     def stems(self, language: str) -> frozenset[str]:
         """Every stem of the glossary's terms in `language` (the domain's vocabulary)."""
         return frozenset(s for stems, _, _ in self._patterns.get(language, []) for s in stems)
-
-
-def _find(tokens: list[str], stems: tuple[str, ...], compounding: bool) -> int | None:
-    """Position where `stems` occur in `tokens` (contiguously), or None.
-
-    A one-word term also matches a token that starts with it when the
-    language writes compounds as one word.
-    """
-    width = len(stems)
-    for i in range(len(tokens) - width + 1):
-        if tuple(tokens[i:i + width]) == stems:
-            return i
-    if compounding and width == 1 and len(stems[0]) >= _MIN_COMPOUND_STEM:
-        head = stems[0]
-        for i, token in enumerate(tokens):
-            if len(token) > len(head) and token.startswith(head):
-                return i
-    return None
 
 
 def parse_glossary(path: Path) -> Glossary:
