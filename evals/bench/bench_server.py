@@ -1,30 +1,27 @@
-"""End-to-end server benchmark: prints figures, asserts nothing (not run by pytest).
+"""Server benchmark: this project's server next to the tutorial stack, as servers, in one run.
+Prints figures and asserts nothing (not run by pytest).
 
-    .venv/bin/python evals/bench/bench_server.py            # full run, ~5-10 min on 2 cores
-    .venv/bin/python evals/bench/bench_server.py --quick    # ~2-3 min
-    .venv/bin/python evals/bench/bench_server.py --help
+    .venv/bin/python evals/bench/bench_server.py            # full run, ~6-10 min on 2 cores
+    .venv/bin/python evals/bench/bench_server.py --quick    # ~3 min
 
-For a live server on loopback (real `assistant serve` processes, i.e. uvicorn
-with the app factory, SQLite in a temp folder, rate limit off, offline answers,
-the index already built) with 1 and 2 uvicorn workers:
+Both run as real processes on loopback, one uvicorn worker each, the same
+questions (evals/datasets/retrieval.jsonl, the dev split) in the same run:
 
-* latency of `POST /v1/sessions/{id}/messages` (p50/p95/p99), requests per second
-  and errors at 1, 8 and 32 concurrent clients; the messages are the questions
-  of evals/datasets/retrieval.jsonl, each client starting a new session every
-  10 messages;
-* cold start: process start -> first successful answer (index already built);
-* RSS of the server: the uvicorn process plus all its children (workers).
+* this project: `assistant serve` (offline answers, SQLite in a temp folder, rate
+  limit off, query-embedding cache off: the bench repeats its questions, users
+  rarely do), `POST /v1/sessions/{id}/messages`, a new session every 10 messages;
+* the tutorial stack (evals/bench/tutorial_stack.py): LangChain FAISS +
+  HuggingFaceEmbeddings (all-MiniLM-L6-v2 via sentence-transformers) behind
+  FastAPI/uvicorn, dense only, `POST /chat`; its FAISS index is built and saved
+  before the run, as ours is.
 
-The server's query-embedding cache is off (ASSISTANT_QUERY_CACHE_SIZE=0) unless
---query-cache: the bench asks its 112 questions over and over, which a cache
-would turn into lookups.
-
-In the same run, the same questions through a plain LangChain pipeline
-(sentence-transformers all-MiniLM-L6-v2 from the bundled package via
-langchain_huggingface.HuggingFaceEmbeddings + langchain_community FAISS, dense
-only, as in evals/bench_retrieval.py), in its own process, side by side with this
-system's retrieval through the live server's GET /v1/search: Recall@5 / MRR@10
-(evals/retrieval.py), latency, cold start and RSS.
+It prints cold start (process start -> first answer, index built), RSS ready and
+after the load, latency and throughput at 1, 8 and 32 clients, retrieval quality
+of both through their search endpoints, the model limit measured on the spot
+(cores / one single-thread query embedding), a non-search turn's latency in
+process, and an overload run (a small embedding queue at 32 clients: 503 with
+Retry-After, nothing else 5xx). The last lines compare each figure with the
+acceptance ratios of issue 16.
 """
 
 from __future__ import annotations
@@ -53,6 +50,8 @@ from evals.loopback import clean_env, free_port, prepare_index, stop_process_gro
 from evals.retrieval import load_retrieval_dataset, run_retrieval, summarise
 
 PYTHON = sys.executable
+SERVE = [PYTHON, "-m", "assistant.cli", "serve"]
+TUTORIAL = ROOT / "evals" / "bench" / "tutorial_stack.py"
 QUESTION = "How do I choose an outsourcing partner?"
 SESSION_LENGTH = 10
 
@@ -109,28 +108,26 @@ def rss_mb(pid: int) -> tuple[float, int]:
 
 
 class Server:
-    def __init__(self, workdir: Path, index_dir: Path, workers: int, query_cache: bool = False,
-                 embedding_threads: int | None = None) -> None:
+    """A server process on loopback, timed from process start to its first answer."""
+
+    kind = "ours"
+
+    def __init__(self, workdir: Path, cmd: list[str], env: dict[str, str], name: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.workers = workers
-        self.env = clean_env(ASSISTANT_INDEX_DIR=str(index_dir), ASSISTANT_AUTO_REBUILD_INDEX="false",
-                             ASSISTANT_RATE_LIMIT_PER_MINUTE="0",
-                             ASSISTANT_DATABASE_URL=f"sqlite:///{workdir / f'bench-{self.port}.db'}",
-                             # Off by default: the bench repeats its 112 questions, real users rarely do.
-                             **({} if query_cache else {"ASSISTANT_QUERY_CACHE_SIZE": "0"}),
-                             **({} if embedding_threads is None
-                                else {"ASSISTANT_EMBEDDING_THREADS": str(embedding_threads)}))
-        self.log = workdir / f"server-{self.port}.log"
+        self.cmd = [*cmd, "--port", str(self.port)]
+        self.env = env
+        self.log = workdir / f"{name}-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
+
+    def first_answer(self, client: httpx.Client) -> bool:
+        raise NotImplementedError
 
     def start(self) -> float:
         """Start and wait for the first successful answer; returns the cold-start seconds."""
-        cmd = [PYTHON, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-               "--workers", str(self.workers)]
         with open(self.log, "ab") as log:
             started = time.perf_counter()
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
         deadline = started + 300
         with httpx.Client(base_url=self.base, timeout=60) as client:
@@ -138,139 +135,180 @@ class Server:
                 if self.proc.poll() is not None:
                     raise RuntimeError(f"server exited ({self.proc.returncode}); see {self.log}")
                 try:
-                    created = client.post("/v1/sessions", json={})
-                    if created.status_code == 201:
-                        body = created.json()
-                        r = client.post(f"/v1/sessions/{body['id']}/messages", json={"message": QUESTION},
-                                        headers={"Authorization": f"Bearer {body['token']}"})
-                        if r.status_code == 200:
-                            return time.perf_counter() - started
+                    if self.first_answer(client):
+                        return time.perf_counter() - started
                 except httpx.HTTPError:
                     pass
-                time.sleep(0.05)
+                time.sleep(0.02)
         raise RuntimeError(f"no answer within 300 s; see {self.log}")
 
-    def wait_all_workers(self) -> None:
-        """With several workers the first answer came from one of them: wait until
-        /readyz is 200 many times in a row (new connections spread over the workers)."""
-        streak, deadline = 0, time.monotonic() + 300
-        while streak < 20 and time.monotonic() < deadline:
-            try:
-                ok = httpx.get(f"{self.base}/readyz", timeout=60).status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            streak = streak + 1 if ok else 0
-            time.sleep(0.05)
-
-    def rss(self) -> tuple[float, int]:
+    def rss(self) -> float:
         assert self.proc is not None
-        return rss_mb(self.proc.pid)
+        return rss_mb(self.proc.pid)[0]
 
     def stop(self) -> None:
         if self.proc is not None:
             stop_process_group(self.proc)
 
 
+class OurServer(Server):
+    kind = "ours"
+
+    def __init__(self, workdir: Path, index_dir: Path, **settings: str) -> None:
+        env = clean_env(ASSISTANT_INDEX_DIR=str(index_dir), ASSISTANT_AUTO_REBUILD_INDEX="false",
+                        ASSISTANT_RATE_LIMIT_PER_MINUTE="0", ASSISTANT_QUERY_CACHE_SIZE="0",
+                        ASSISTANT_DATABASE_URL=f"sqlite:///{workdir / f'bench-{free_port()}.db'}", **settings)
+        super().__init__(workdir, [*SERVE, "--host", "127.0.0.1", "--workers", "1"], env, "ours")
+
+    def first_answer(self, client: httpx.Client) -> bool:
+        created = client.post("/v1/sessions", json={})
+        if created.status_code != 201:
+            return False
+        body = created.json()
+        r = client.post(f"/v1/sessions/{body['id']}/messages", json={"message": QUESTION},
+                        headers={"Authorization": f"Bearer {body['token']}"})
+        return r.status_code == 200
+
+
+class TutorialServer(Server):
+    kind = "tutorial"
+
+    def __init__(self, workdir: Path, index_dir: Path) -> None:
+        super().__init__(workdir, [PYTHON, str(TUTORIAL), "serve", str(index_dir)], clean_env(), "tutorial")
+
+    def first_answer(self, client: httpx.Client) -> bool:
+        return client.post("/chat", json={"message": QUESTION}).status_code == 200
+
+
 # --------------------------------------------------------------------------- load
 
 
-async def run_level(base: str, questions: list[str], clients: int, requests: int) -> dict[str, Any]:
-    """`requests` messages from `clients` concurrent clients; each client sends one at a
-    time and opens a new session every SESSION_LENGTH messages (creation not timed)."""
+async def run_level(server: Server, questions: list[str], clients: int, requests: int) -> dict[str, Any]:
+    """`requests` messages from `clients` concurrent clients, each sending one at a time."""
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
+    retry_after = 0
     counter = iter(range(requests))
     limits = httpx.Limits(max_connections=clients * 2, max_keepalive_connections=clients * 2, keepalive_expiry=1.0)
-    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=server.base, timeout=120, limits=limits) as client:
         async def session() -> tuple[str, dict[str, str]]:
             r = await client.post("/v1/sessions", json={})
             r.raise_for_status()
             return r.json()["id"], {"Authorization": f"Bearer {r.json()['token']}"}
 
         async def worker() -> None:
+            nonlocal retry_after
             sent = 0
-            sid, headers = await session()
+            sid, headers = await session() if server.kind == "ours" else ("", {})
             for n in counter:
-                if sent and sent % SESSION_LENGTH == 0:
+                if server.kind == "ours" and sent and sent % SESSION_LENGTH == 0:
                     sid, headers = await session()
                 sent += 1
+                message = questions[n % len(questions)]
                 t = time.perf_counter()
                 try:
-                    r = await client.post(f"/v1/sessions/{sid}/messages", json={"message": questions[n % len(questions)]},
-                                          headers=headers)
+                    if server.kind == "ours":
+                        r = await client.post(f"/v1/sessions/{sid}/messages", json={"message": message},
+                                              headers=headers)
+                    else:
+                        r = await client.post("/chat", json={"message": message})
                     statuses[r.status_code] += 1
+                    retry_after += r.status_code == 503 and "retry-after" in r.headers
                 except httpx.HTTPError:
                     statuses[-1] += 1
                     continue
-                latencies.append(time.perf_counter() - t)
+                if r.status_code == 200:
+                    latencies.append(time.perf_counter() - t)
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))
         elapsed = time.perf_counter() - started
-    errors = sum(n for s, n in statuses.items() if s != 200)
-    return {"clients": clients, "requests": requests, "errors": errors, "statuses": dict(statuses),
-            "rps": requests / elapsed, "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
-            "p99": percentile(latencies, 99), "elapsed": elapsed}
+    ok = statuses.get(200, 0)
+    return {"clients": clients, "requests": requests, "statuses": dict(statuses), "ok": ok,
+            "server_errors": sum(n for s, n in statuses.items() if s >= 500 or s < 0),
+            "retry_after": retry_after, "rps": ok / elapsed, "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95), "p99": percentile(latencies, 99)}
 
 
-def http_retrieval(base: str, items: list[Any], texts: dict[str, str]) -> tuple[dict[str, Any], list[float]]:
-    """This system's Recall@k through the live server's GET /v1/search, with latencies."""
-    latencies: list[float] = []
-    with httpx.Client(base_url=base, timeout=60) as client:
+def http_quality(server: Server, items: list[Any], texts: dict[str, str]) -> dict[str, Any]:
+    """Recall@k through the server's search endpoint."""
+    with httpx.Client(base_url=server.base, timeout=60) as client:
         def search(question: str, k: int, _language: str | None) -> tuple[list[dict[str, Any]], str]:
-            t = time.perf_counter()
-            r = client.get("/v1/search", params={"q": question, "k": k})
-            latencies.append(time.perf_counter() - t)
-            r.raise_for_status()
-            body = r.json()
-            return body["hits"], body["coverage"]
+            if server.kind == "ours":
+                body = client.get("/v1/search", params={"q": question, "k": k}).raise_for_status().json()
+                return body["hits"], body["coverage"]
+            body = client.get("/search", params={"q": question, "k": k}).raise_for_status().json()
+            return body["hits"], "covered"
 
-        return summarise(run_retrieval(items, search, texts)), latencies
-
-
-# --------------------------------------------------------------------------- baseline (own process)
+        return summarise(run_retrieval(items, search, texts))
 
 
-def baseline_worker() -> None:
-    """Runs in a child process: build the plain LangChain pipeline, answer the first
-    question (the parent times process start -> that line), then measure."""
-    from assistant.corpus import corpus_by_id
-    from evals.bench_retrieval import baseline
-
-    items = load_retrieval_dataset()
-    questions = [i.question for i in items]
-    search, build_seconds, _ = baseline(questions[:1])
-    print(json.dumps({"event": "first_answer"}), flush=True)
-    latencies = []
-    for q in questions:
-        t = time.perf_counter()
-        search(q, 5, None)
-        latencies.append(time.perf_counter() - t)
-    texts = {d.id: d.text for d in corpus_by_id().values()}
-    quality = summarise(run_retrieval(items, search, texts))
-    rss, _ = rss_mb(os.getpid())
-    print(json.dumps({"event": "done", "build_seconds": build_seconds, "latencies": latencies,
-                      "quality": quality, "rss_mb": rss}), flush=True)
-
-
-def run_baseline() -> dict[str, Any]:
-    started = time.perf_counter()
-    proc = subprocess.Popen([PYTHON, __file__, "--baseline-worker"], cwd=ROOT, env=clean_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out: dict[str, Any] = {}
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if not line.startswith("{"):
-            continue
-        event = json.loads(line)
-        if event["event"] == "first_answer":
-            out["cold_start"] = time.perf_counter() - started
-        elif event["event"] == "done":
-            out.update(event)
-    proc.wait(timeout=600)
-    if proc.returncode != 0 or "quality" not in out:
-        raise RuntimeError(f"the baseline failed:\n{proc.stderr.read()[-3000:] if proc.stderr else ''}")
+def measure(server: Server, questions: list[str], levels: list[int], requests_for: Any,
+            items: list[Any] | None = None, texts: dict[str, str] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"cold_start": server.start()}
+    out["rss_ready"] = server.rss()
+    if items is not None and texts is not None:
+        out["quality"] = http_quality(server, items, texts)
+    asyncio.run(run_level(server, questions, 2, 16))  # warm-up
+    out["levels"] = {}
+    for clients in levels:
+        row = asyncio.run(run_level(server, questions, clients, requests_for(clients)))
+        out["levels"][clients] = row
+        print(f"  {server.kind:>8} clients={clients:>2}: {row['ok']}/{row['requests']} ok, {row['rps']:.1f} req/s, "
+              f"p50 {ms(row['p50'])}, p95 {ms(row['p95'])}, statuses {row['statuses']}", file=sys.stderr, flush=True)
+    out["rss_loaded"] = server.rss()
     return out
+
+
+# --------------------------------------------------------------------------- in-process figures
+
+
+def model_limit(questions: list[str]) -> dict[str, float]:
+    """One query embedding with one thread and with every core (lone request), and the
+    throughput limit the model sets: cores / single-thread time."""
+    from assistant.embedding_executor import _openmp_setter, available_cores
+    from assistant.embeddings import E5Embeddings
+
+    model = E5Embeddings(cache_size=0)
+    setter = _openmp_setter()
+    cores = available_cores()
+    sample = questions[:64]
+    times: dict[int, float] = {}
+    for threads in (1, cores):
+        if setter is not None:
+            setter(threads)
+        model._model.query(sample[:4])  # warm
+        started = time.perf_counter()
+        for q in sample:
+            model._model.query([q])
+        times[threads] = (time.perf_counter() - started) / len(sample)
+    return {"cores": cores, "single_thread": times[1], "all_cores": times[cores], "limit_rps": cores / times[1]}
+
+
+def non_search_turns(index_dir: Path, workdir: Path) -> dict[str, float]:
+    """p50 of turns that need no search (checklist answers, a tool value, a greeting), in process."""
+    os.environ["ASSISTANT_INDEX_DIR"] = str(index_dir)
+    os.environ["ASSISTANT_DATABASE_URL"] = f"sqlite:///{workdir / 'inprocess.db'}"
+    os.environ["ASSISTANT_QUERY_CACHE_SIZE"] = "0"
+    from assistant.engine import Assistant
+    from assistant.settings import Settings
+
+    engine = Assistant(Settings())
+    engine.reply("warm", QUESTION)
+    timings: list[float] = []
+    for n in range(20):
+        sid = f"turns-{n}"
+        engine.reply(sid, "Start the checklist")
+        for message in ("Our phone queues are too long in the evenings.", "next",
+                        "Cut waiting time to under a minute.", "Hi!", "thanks"):
+            started = time.perf_counter()
+            engine.reply(sid, message)
+            timings.append(time.perf_counter() - started)
+        engine.reply(sid, "How many agents do we need for 300 calls per hour?")
+        started = time.perf_counter()
+        engine.reply(sid, "AHT is 4 minutes")
+        timings.append(time.perf_counter() - started)
+    return {"p50": percentile(timings, 50), "p95": percentile(timings, 95), "n": len(timings)}
 
 
 # --------------------------------------------------------------------------- main
@@ -278,129 +316,121 @@ def run_baseline() -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer requests, one cold start per config")
-    parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to compare (default 1,2)")
+    parser.add_argument("--quick", action="store_true", help="fewer requests, one cold start each")
     parser.add_argument("--clients", default="1,8,32", help="concurrency levels (default 1,8,32)")
     parser.add_argument("--requests", type=int, default=0,
                         help="requests per level (default: 112 x clients/8, at least 112; quick: 48 + 4 x clients)")
-    parser.add_argument("--cold-runs", type=int, default=None,
-                        help="extra cold starts of a 1-worker server for the median (default 2; quick 0)")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the LangChain baseline")
-    parser.add_argument("--query-cache", action="store_true",
-                        help="keep the server's query-embedding cache on (off by default: the questions repeat)")
-    parser.add_argument("--embedding-threads", type=int, default=None,
-                        help="ASSISTANT_EMBEDDING_THREADS for the servers (default: the product's default, all cores)")
-    parser.add_argument("--baseline-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--cold-runs", type=int, default=None, help="cold starts of each server (default 3; quick 1)")
+    parser.add_argument("--no-tutorial", action="store_true", help="skip the tutorial stack")
     args = parser.parse_args()
-    if args.baseline_worker:
-        baseline_worker()
-        return
-
-    workers_list = [int(w) for w in args.workers.split(",")]
     levels = [int(c) for c in args.clients.split(",")]
-    cold_runs = args.cold_runs if args.cold_runs is not None else (0 if args.quick else 2)
+    cold_runs = args.cold_runs if args.cold_runs is not None else (1 if args.quick else 3)
 
     def requests_for(clients: int) -> int:
         if args.requests:
             return args.requests
         return 48 + 4 * clients if args.quick else max(112, 112 * clients // 8)
 
-    items = load_retrieval_dataset()
+    items = [i for i in load_retrieval_dataset()]
     questions = [i.question for i in items]
     from assistant.corpus import corpus_by_id
 
     texts = {d.id: d.text for d in corpus_by_id().values()}
     began = time.perf_counter()
-    rows: list[dict[str, Any]] = []
-    cold: dict[int, list[float]] = {}
-    rss: dict[int, tuple[float, float, int]] = {}
-    ours_quality: dict[str, Any] | None = None
-    ours_search_latency: list[float] = []
-
+    results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp:
         workdir = Path(tmp)
-        print("preparing the index (copied when index/ is current, else built; not timed) ...", file=sys.stderr,
-              flush=True)
+        print("preparing both indexes (not timed) ...", file=sys.stderr, flush=True)
         index_note = prepare_index(workdir / "index")
-        print(f"bench_server: {os.cpu_count()} cores, index {index_note}, quick={args.quick}, "
+        servers: dict[str, Any] = {"ours": lambda: OurServer(workdir, workdir / "index")}
+        if not args.no_tutorial:
+            subprocess.run([PYTHON, str(TUTORIAL), "build", str(workdir / "tutorial")], cwd=ROOT, env=clean_env(),
+                           check=True, capture_output=True)
+            servers["tutorial"] = lambda: TutorialServer(workdir, workdir / "tutorial")
+        print(f"bench_server: {os.cpu_count()} cores, our index {index_note}, quick={args.quick}, "
               f"questions={len(questions)} (evals/datasets/retrieval.jsonl)", flush=True)
-
-        for workers in workers_list:
-            server = Server(workdir, workdir / "index", workers, args.query_cache, args.embedding_threads)
+        for kind, make in servers.items():
+            server = make()
             try:
-                cold.setdefault(workers, []).append(server.start())
-                server.wait_all_workers()
-                idle_rss, _ = server.rss()
-                if workers == 1 and ours_quality is None:
-                    ours_quality, ours_search_latency = http_retrieval(server.base, items, texts)
-                asyncio.run(run_level(server.base, questions, min(4, max(levels)), 16 * workers))  # warm-up
-                for clients in levels:
-                    row = asyncio.run(run_level(server.base, questions, clients, requests_for(clients)))
-                    row["workers"] = workers
-                    rows.append(row)
-                    print(f"  workers={workers} clients={clients:>2}: {row['requests']} requests, "
-                          f"{row['rps']:.1f} req/s, p50 {ms(row['p50'])}, errors {row['errors']}", flush=True)
-                loaded_rss, processes = server.rss()
-                rss[workers] = (idle_rss, loaded_rss, processes)
+                results[kind] = measure(server, questions, levels, requests_for, items, texts)
             finally:
                 server.stop()
-
-        for _ in range(cold_runs):  # more cold starts of the first configuration, for a median
-            server = Server(workdir, workdir / "index", workers_list[0], args.query_cache, args.embedding_threads)
-            try:
-                cold[workers_list[0]].append(server.start())
-            finally:
-                server.stop()
-
-    base = None if args.no_baseline else run_baseline()
+            colds = [results[kind]["cold_start"]]
+            for _ in range(cold_runs - 1):
+                again = make()
+                try:
+                    colds.append(again.start())
+                finally:
+                    again.stop()
+            results[kind]["cold_starts"] = colds
+        overload = OurServer(workdir, workdir / "index", ASSISTANT_EMBEDDING_QUEUE_SIZE="4")
+        try:
+            overload.start()
+            overloaded = asyncio.run(run_level(overload, questions, 32, 256))
+        finally:
+            overload.stop()
+        limit = model_limit(questions)
+        turns = non_search_turns(workdir / "index", workdir)
 
     # ----------------------------------------------------------------- report
+    ours, tut = results["ours"], results.get("tutorial")
     print()
-    print("End-to-end POST /v1/sessions/{id}/messages on 127.0.0.1 (offline answers, SQLite, rate limit off, "
-          f"query-embedding cache {'on' if args.query_cache else 'off'}, embedding threads "
-          f"{args.embedding_threads if args.embedding_threads is not None else 'default'})")
-    print(f"{'workers':>7} {'clients':>7} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50':>8} {'p95':>8} {'p99':>8}")
-    for r in rows:
-        print(f"{r['workers']:>7} {r['clients']:>7} {r['requests']:>8} {r['errors']:>6} {r['rps']:>7.1f} "
-              f"{ms(r['p50']):>8} {ms(r['p95']):>8} {ms(r['p99']):>8}")
-    print()
-    print("Cold start (process start -> first successful answer; index already built)")
-    for workers, values in cold.items():
-        runs = ", ".join(f"{v:.1f}" for v in values)
-        print(f"  workers={workers}: median {statistics.median(values):.1f} s  (runs: {runs} s)")
-    print("Server RSS (uvicorn process + children)")
-    for workers, (idle, loaded, processes) in rss.items():
-        print(f"  workers={workers}: {idle:.0f} MB ready, {loaded:.0f} MB after the load ({processes} processes)")
+    print("Same questions, one uvicorn worker each, in one run "
+          f"({os.cpu_count()} cores; ours offline, SQLite, query cache off)")
+    col = lambda x: f"{x:<30}"
+    print(f"{'':<34}{col('this project')}tutorial stack")
 
-    if ours_quality is not None:
-        print()
-        print(f"Same {len(questions)} questions: this system (live server, GET /v1/search, hybrid) vs a plain "
-              "LangChain pipeline (MiniLM + FAISS, dense only, in its own process)")
-        first_level = next((r for r in rows if r["workers"] == 1 and r["clients"] == 1), None)
-        o, q = ours_quality, base["quality"] if base else None
-        col = lambda x: f"{x:<30}"
-        print(f"{'':<40}{col('this system')}plain LangChain")
-        table = [
-            ("Recall@5 overall", f"{o['overall']['recall@5']:.3f}", q and f"{q['overall']['recall@5']:.3f}"),
-            ("Recall@5 cross-lingual", f"{o['cross_lingual']['recall@5']:.3f}",
-             q and f"{q['cross_lingual']['recall@5']:.3f}"),
-            ("Recall@5 same language", f"{o['same_language']['recall@5']:.3f}",
-             q and f"{q['same_language']['recall@5']:.3f}"),
-            ("MRR@10 overall", f"{o['overall']['mrr@10']:.3f}", q and f"{q['overall']['mrr@10']:.3f}"),
-            ("retrieval p50 / p95", (f"{ms(percentile(ours_search_latency, 50))} / "
-                                     f"{ms(percentile(ours_search_latency, 95))} (HTTP)"),
-             base and (f"{ms(percentile(base['latencies'], 50))} / {ms(percentile(base['latencies'], 95))} "
-                       "(in-process)")),
-            ("full chat answer p50 / p95 (1 client)",
-             f"{ms(first_level['p50'])} / {ms(first_level['p95'])} (HTTP)" if first_level else "-",
-             "- (retrieval only)"),
-            ("cold start to first answer", f"{statistics.median(cold.get(1, [float('nan')])):.1f} s (index built)",
-             base and f"{base['cold_start']:.1f} s (model load + embedding the corpus)"),
-            ("RSS", f"{rss[1][1]:.0f} MB (1 worker)" if 1 in rss else "-", base and f"{base['rss_mb']:.0f} MB"),
-        ]
-        for label, ours, theirs in table:
-            print(f"{label:<40}{col(ours)}{theirs or 'skipped'}")
+    def row(label: str, f: Any) -> None:
+        print(f"{label:<34}{col(f(ours))}{f(tut) if tut else 'skipped'}")
+
+    row("cold start to first answer", lambda r: f"{statistics.median(r['cold_starts']):.1f} s "
+        f"(runs {', '.join(f'{c:.1f}' for c in r['cold_starts'])})")
+    row("RSS ready / after the load", lambda r: f"{r['rss_ready']:.0f} / {r['rss_loaded']:.0f} MB")
+    for clients in levels:
+        row(f"{clients} client{'s' if clients > 1 else ''}: p50 / p95 / req/s",
+            lambda r, c=clients: f"{ms(r['levels'][c]['p50'])} / {ms(r['levels'][c]['p95'])} / "
+            f"{r['levels'][c]['rps']:.1f}")
+        row(f"{clients} client{'s' if clients > 1 else ''}: 5xx or failed",
+            lambda r, c=clients: f"{r['levels'][c]['server_errors']}")
+    row("Recall@5 / cross-lingual / MRR@10", lambda r: f"{r['quality']['overall']['recall@5']:.3f} / "
+        f"{r['quality']['cross_lingual']['recall@5']:.3f} / {r['quality']['overall']['mrr@10']:.3f}")
+    print()
+    print(f"model limit: {limit['cores']} cores / {ms(limit['single_thread'])} per single-thread query embedding "
+          f"= {limit['limit_rps']:.1f} req/s (one lone query with all cores: {ms(limit['all_cores'])})")
+    print(f"non-search turns in process (checklist answers, a tool value, greetings): p50 {turns['p50'] * 1000:.1f} ms, "
+          f"p95 {turns['p95'] * 1000:.1f} ms (n={turns['n']})")
+    print(f"overload (embedding queue 4, 32 clients, {overloaded['requests']} requests): statuses "
+          f"{overloaded['statuses']}, 503 with Retry-After {overloaded['retry_after']}")
+
+    print()
+    print("Acceptance (issue 16)")
+    eight = max((c for c in levels if c <= 8), default=levels[-1])
+
+    def check(label: str, ok: bool, detail: str) -> None:
+        print(f"  {'✅' if ok else '❌'} {label}: {detail}")
+
+    if tut:
+        ratio = ours["rss_loaded"] / tut["rss_loaded"]
+        check("RSS after the load ≤ 1/3 of the tutorial stack's", ratio <= 1 / 3, f"{ratio:.2f}")
+    cold = statistics.median(ours["cold_starts"])
+    check("cold start ≤ 3 s", cold <= 3.0, f"{cold:.1f} s")
+    share = ours["levels"][eight]["rps"] / limit["limit_rps"]
+    check(f"throughput at {eight} clients ≥ 90 % of the model limit", share >= 0.9, f"{share:.0%}")
+    if 1 in levels:
+        p50 = ours["levels"][1]["p50"] / limit["all_cores"]
+        check("p50 at 1 client ≤ 1.2 × one query embedding", p50 <= 1.2, f"{p50:.2f} ×")
+    check("a non-search turn p50 ≤ 5 ms in process", turns["p50"] <= 0.005, f"{turns['p50'] * 1000:.1f} ms")
+    if 32 in levels:
+        check("no 5xx at 32 clients", ours["levels"][32]["server_errors"] == 0,
+              f"{ours['levels'][32]['server_errors']}")
+    other_5xx = sum(n for s, n in overloaded["statuses"].items() if (s >= 500 and s != 503) or s < 0)
+    check("overload answers 503 with Retry-After, nothing else fails",
+          overloaded["statuses"].get(503, 0) > 0 and overloaded["retry_after"] == overloaded["statuses"].get(503, 0)
+          and other_5xx == 0, f"{overloaded['statuses'].get(503, 0)} × 503, other failures {other_5xx}")
     print(f"\n(total bench time {time.perf_counter() - began:.0f} s)")
+    print(json.dumps({"ours": {k: v for k, v in ours.items() if k != 'quality'},
+                      "tutorial": tut and {k: v for k, v in tut.items() if k != 'quality'},
+                      "model_limit": limit, "non_search_turns": turns}, default=str), file=sys.stderr)
 
 
 if __name__ == "__main__":
