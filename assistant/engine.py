@@ -268,8 +268,9 @@ class Assistant:
         if is_unsupported_language(text):
             return fallback, t("scope.unsupported_language", fallback)
         # Only an established conversation language is sticky; the default is not.
-        switch = 0.8 if session_language else 0.5
-        return detect_language(text, fallback=fallback, switch_confidence=switch) or fallback, None
+        if session_language:
+            return detect_language(text, fallback=fallback) or fallback, None
+        return detect_language(text, fallback=fallback, switch_confidence=0.5, switch_min_words=0) or fallback, None
 
     # -- routing --
     def _dispatch(self, decision: Route, text: str, lang: str, state: dict[str, Any], session_id: str,

