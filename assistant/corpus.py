@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import CorpusError
+from assistant.yaml_io import load_yaml
 
 LANGUAGES: tuple[str, ...] = ("sv", "fi", "da", "nb", "en")
 ARTICLE_LANGUAGES: tuple[str, ...] = ("sv", "fi", "da", "nb", "en")
@@ -77,7 +78,7 @@ def parse_document(path: Path) -> Document:
     if not match:
         raise CorpusError(f"{path.name}: missing YAML front matter (the file must start with '---')")
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = load_yaml(match.group(1))
     except yaml.YAMLError as exc:
         raise CorpusError(f"{path.name}: front matter is not valid YAML: {exc}") from exc
     if not isinstance(meta, dict):

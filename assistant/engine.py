@@ -263,8 +263,20 @@ class Assistant:
                            corpus_dir=self.settings.corpus_dir)
 
     # -- language --
+    def _choice_labels(self, language: str) -> frozenset[str]:
+        labels = self.__dict__.setdefault("_labels_by_language", {})
+        if language not in labels:
+            labels[language] = frozenset(choice.label[language].strip().casefold()
+                                         for step in self.flow.spec.steps for question in step.questions
+                                         for choice in question.choices)
+        return labels[language]
+
     def _language(self, text: str, session_language: str | None) -> tuple[str, str | None]:
         fallback = session_language or self.settings.default_language
+        if session_language and text.strip().casefold() in self._choice_labels(session_language):
+            # a checklist choice in the conversation's language ("SEK (Swedish krona)") is an
+            # answer, whatever its words look like
+            return session_language, None
         if is_unsupported_language(text):
             return fallback, t("scope.unsupported_language", fallback)
         # Only an established conversation language is sticky; the default is not.

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.errors import CorpusError
 from assistant.lexical import tokenize
+from assistant.yaml_io import load_yaml
 
 LANGUAGES = ("sv", "fi", "da", "nb", "en")
 GLOSSARY_FILE = "glossary.yaml"
@@ -141,7 +142,7 @@ class Glossary:
 def parse_glossary(path: Path) -> Glossary:
     """Read and validate a glossary file; errors name the file, entry and field."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
         data = _GlossaryFile.model_validate(raw)
     except OSError as exc:
         raise CorpusError(f"{path.name}: cannot be read ({exc.strerror})") from exc

@@ -10,9 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.language import SUPPORTED
+from assistant.yaml_io import load_yaml
 
 CATALOG_PATH = Path(__file__).with_name("messages.yaml")
 
@@ -23,7 +22,7 @@ class CatalogError(Exception):
 
 @lru_cache(maxsize=1)
 def catalog() -> dict[str, dict[str, str]]:
-    data = yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8"))
+    data = load_yaml(CATALOG_PATH.read_text(encoding="utf-8"))
     flat: dict[str, dict[str, str]] = {}
 
     def walk(prefix: str, node: Any) -> None:

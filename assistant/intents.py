@@ -25,6 +25,7 @@ import yaml
 
 from assistant.language import SUPPORTED
 from assistant.scoring import similarities
+from assistant.yaml_io import load_yaml
 
 EXEMPLARS_PATH = Path(__file__).with_name("data") / "intents.yaml"
 INTENTS: tuple[str, ...] = ("staffing", "cost_comparison", "checklist", "question", "greeting")
@@ -55,7 +56,7 @@ class IntentScores:
 def load_exemplars(path: Path = EXEMPLARS_PATH) -> tuple[tuple[str, str, str], ...]:
     """(intent, language, text) rows of the exemplar file, validated."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ExemplarError(f"{path.name}: cannot be read: {exc}") from exc
     intents = data.get("intents") if isinstance(data, dict) else None

@@ -118,12 +118,16 @@ def _word_centibels(words: list[str], *, unlisted: bool = True) -> list[float]:
     """Each language's summed centibels of `words` (log10 likelihood x 100).
 
     A word missing from a language's list counts as language_words.FLOOR there;
-    a word in no list at all also counts its letter trigrams' likeness to each
-    language (`unlisted`), so "poissaoloja" still reads as Finnish.
+    a word in no list at all counts as the domain's word where the routing
+    vocabulary has it ("tjeklisten" is Danish), else by its letter trigrams'
+    likeness to each language (`unlisted`), so "poissaoloja" still reads as Finnish.
     """
     totals = [0.0] * len(SUPPORTED)
     for word in words:
         values = language_words.centibels(word)
+        if values is None and unlisted:
+            # not everyday text, but the domain's own word in some languages ("tjeklisten")
+            values = language_words.domain_centibels(word)
         if values is None:
             likeness = language_words.trigram_centibels(word) if unlisted else (0.0,) * len(SUPPORTED)
             for i, value in enumerate(likeness):
@@ -273,6 +277,11 @@ def choose_language(
             if fallback in ("da", "nb"):
                 return fallback  # no evidence either way: the conversation's language holds
             confidence = danish + norwegian
+    if (spelling and fallback in ("da", "nb") and best in ("da", "nb") and best != fallback
+            and _spelling_margin(text) * (1 if best == "da" else -1) <= 0):
+        # Danish and Bokmål share most words: a Danish conversation turns Norwegian (or the
+        # reverse) on the other's spelling, not on a character model's lean.
+        return fallback
     if fallback is not None and best != fallback:
         needed = switch_confidence if len(words) < 12 else min_confidence
         if confidence < needed or len(words) < switch_min_words:

@@ -69,10 +69,50 @@ def centibels(word: str) -> tuple[int, ...] | None:
     return None if max(values) == FLOOR else values
 
 
+#: The routing vocabulary: the domain's own words ("tjekliste", "bemanding"), which
+#: frequency lists of everyday text lack, written per language.
+VOCABULARY_PATH = TABLE_PATH.with_name("vocabulary.yaml")
+#: A word is the domain's when it starts with one of these forms of at least this many letters
+#: (an inflection or a compound: "tjeklisten", "checklistan").
+_DOMAIN_MIN_LETTERS = 5
+#: Centibels of a domain word in the languages whose vocabulary has it: as common as a
+#: fairly rare listed word, far above FLOOR.
+DOMAIN = -450
+
+
+@lru_cache(maxsize=1)
+def _domain_forms() -> tuple[frozenset[str], ...]:
+    """Per language (in LANGUAGES' order), the vocabulary's single-word forms."""
+    from assistant.yaml_io import load_yaml
+
+    data = load_yaml(VOCABULARY_PATH.read_text(encoding="utf-8")) or {}
+    forms: tuple[set[str], ...] = tuple(set() for _ in LANGUAGES)
+    for entry in (data.get("concepts") or {}).values():
+        for language, listed in (entry or {}).items():
+            if language not in LANGUAGES:
+                continue  # "*": the same in every language, no evidence
+            for form in listed or []:
+                form = str(form).strip("*").lower()
+                if " " not in form and len(form) >= _DOMAIN_MIN_LETTERS:
+                    forms[LANGUAGES.index(language)].add(form)
+    return tuple(frozenset(f) for f in forms)
+
+
+def domain_centibels(word: str) -> tuple[int, ...] | None:
+    """DOMAIN in the languages whose vocabulary `word` starts with a form of, FLOOR elsewhere;
+    None when no language's or every language's vocabulary has it (no evidence)."""
+    prefixes = {word[:end] for end in range(_DOMAIN_MIN_LETTERS, len(word) + 1)}
+    hits = [bool(prefixes & forms) for forms in _domain_forms()]
+    if not any(hits) or all(hits):
+        return None
+    return tuple(DOMAIN if hit else FLOOR for hit in hits)
+
+
 def load() -> None:
-    """Read both tables now (language.py does, under its lock, before the first detection)."""
+    """Read the tables now (language.py does, under its lock, before the first detection)."""
     _lists()
     _trigrams()
+    _domain_forms()
 
 
 def loaded() -> bool:

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from assistant.yaml_io import load_yaml
 
 DATA = Path(__file__).with_name("data")
 TABLE_PATH = DATA / "lemmas.json"
@@ -63,7 +63,7 @@ def lemma(word: str, language: str) -> str:
 
 def _vocabulary_words(path: Path) -> tuple[set[str], set[str]]:
     """The vocabulary's whole words and compound endings (lower case, all languages)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     words, endings = set(), set()
     for per_language in (data.get("concepts") or {}).values():
         for phrases in (per_language or {}).values():

@@ -37,6 +37,7 @@ import yaml
 
 from assistant.language import SUPPORTED
 from assistant.lemmas import lemma as lemma_of
+from assistant.yaml_io import load_yaml
 
 VOCABULARY_PATH = Path(__file__).with_name("data") / "vocabulary.yaml"
 _SNOWBALL = {"sv": "swedish", "fi": "finnish", "da": "danish", "nb": "norwegian", "en": "english"}
@@ -317,7 +318,7 @@ class Vocabulary:
 def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
     """Read and validate the vocabulary file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise VocabularyError(f"{path.name}: cannot be read: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("concepts"), dict):

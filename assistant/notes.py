@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.corpus import LANGUAGES, Document, load_corpus
 from assistant.errors import CorpusError
+from assistant.yaml_io import load_yaml
 
 
 class Note(BaseModel):
@@ -61,7 +62,7 @@ def notes_path(corpus_dir: Path, doc_id: str) -> Path:
 def parse_notes(path: Path, doc: Document) -> list[Note]:
     """Validate one notes file against its article; errors name file, note and field."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
         data = _NotesFile.model_validate(raw)
     except yaml.YAMLError as exc:
         raise CorpusError(f"{path.name}: not valid YAML: {exc}") from exc

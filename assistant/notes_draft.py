@@ -27,6 +27,7 @@ from assistant.chunking import ChunkerSettings, chunk_corpus
 from assistant.corpus import LANGUAGES, Document, corpus_by_id
 from assistant.errors import AssistantError, CorpusError, NotFound
 from assistant.notes import Note, notes_path, parse_notes
+from assistant.yaml_io import load_yaml
 
 DRAFT_SUFFIX = ".notes.draft.yaml"
 SCHEMA_HELP = ("notes are YAML in corpus/<id>.notes.yaml: doc_id, then notes with id, quote (verbatim from the "
@@ -131,7 +132,7 @@ def accept_notes(corpus_dir: Path, doc_id: str, *, replace: bool = False) -> lis
 
 def _note_ids(path: Path) -> list[Note]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         return [Note.model_construct(id=n.get("id")) for n in data.get("notes", []) if isinstance(n, dict)]
     except (OSError, yaml.YAMLError, AttributeError):
         return []

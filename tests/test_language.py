@@ -154,3 +154,12 @@ def test_threads_detecting_at_once_load_the_model_once_and_agree():
         "print(len(calls), sorted(set(results)))"
     )
     assert _fresh_python(code) == "1 ['da']"
+
+
+@pytest.mark.parametrize("text, language", [
+    ("start tjeklisten", "da"),
+    ("start sjekklisten", "nb"),
+    ("Starta checklistan", "sv"),
+])
+def test_the_domains_own_words_tell_the_language_of_a_short_command(text, language) -> None:
+    assert detect_language(text) == language

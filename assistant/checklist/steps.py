@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.corpus import LANGUAGES, corpus_by_id
 from assistant.errors import CorpusError
+from assistant.yaml_io import load_yaml
 
 STEPS_PATH = Path(__file__).with_name("steps.yaml")
 AnswerType = Literal["text", "choice", "multi_choice", "number", "yes_no"]
@@ -106,7 +107,7 @@ class ChecklistSpec(BaseModel):
 
 def parse_steps(path: Path = STEPS_PATH, corpus_dir: Path | None = None) -> ChecklistSpec:
     try:
-        spec = ChecklistSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        spec = ChecklistSpec.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except yaml.YAMLError as exc:
         raise CorpusError(f"{path.name}: not valid YAML: {exc}") from exc
     except ValidationError as exc:
