@@ -126,7 +126,7 @@ class Server:
 
     def start(self) -> float:
         """Start and wait for the first successful answer; returns the cold-start seconds."""
-        cmd = [PYTHON, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+        cmd = [PYTHON, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
                "--workers", str(self.workers)]
         with open(self.log, "ab") as log:
             started = time.perf_counter()

@@ -1,5 +1,8 @@
-"""`assistant` command line. Heavy modules (embedding model, index) are imported
-inside the commands that need them, so `assistant staffing` starts fast."""
+"""The `assistant` command: index, corpus, notes, search, chat, serve, insights,
+Slack, the tools (`cli.tools`) and the evaluation (`evals.cli`).
+
+Heavy modules (embedding model, index, the server) are imported inside the
+commands that need them, so `assistant staffing` starts fast."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from typing import Annotated, Any
 import typer
 
 from assistant.errors import AssistantError
+from cli import tools
+from evals.cli import eval_command
 
 app = typer.Typer(
     name="assistant",
@@ -356,15 +361,8 @@ def slack_bot(
         fail(exc.message)
 
 
-def _register_commands() -> None:
-    from assistant.tools import cli as tools_cli
-    from evals.cli import eval_command
-
-    tools_cli.register(app)
-    app.command("eval")(eval_command)
-
-
-_register_commands()
+tools.register(app)
+app.command("eval")(eval_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point
