@@ -82,7 +82,7 @@ def run_command(*, ci: bool = False, url: str | None = None, update_baseline: bo
     """The whole command; returns the exit code (see the module docstring)."""
     from rich.console import Console
 
-    from evals.client import EvalError
+    from evals.errors import EvalError
     from evals.gate import (
         check_thresholds,
         compare_with_baseline,

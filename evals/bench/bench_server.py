@@ -22,7 +22,7 @@ would turn into lookups.
 In the same run, the same questions through a plain LangChain pipeline
 (sentence-transformers all-MiniLM-L6-v2 from the bundled package via
 langchain_huggingface.HuggingFaceEmbeddings + langchain_community FAISS, dense
-only, as in evals/bench_retrieval.py), in its own process, side by side with this
+only, as in evals/bench/bench_retrieval.py), in its own process, side by side with this
 system's retrieval through the live server's GET /v1/search: Recall@5 / MRR@10
 (evals/retrieval.py), latency, cold start and RSS.
 """
@@ -235,7 +235,7 @@ def baseline_worker() -> None:
     """Runs in a child process: build the plain LangChain pipeline, answer the first
     question (the parent times process start -> that line), then measure."""
     from assistant.corpus import corpus_by_id
-    from evals.bench_retrieval import baseline
+    from evals.bench.bench_retrieval import baseline
 
     items = load_retrieval_dataset()
     questions = [i.question for i in items]
