@@ -322,7 +322,7 @@ def insights(
     tool requests that stalled on a missing value and checklist drop-off per step."""
     from assistant.insights import build_insights, parse_since
     from assistant.retrieval import load_retriever
-    from assistant.sessions import SessionStore
+    from assistant.store import SessionStore
     from assistant.settings import get_settings
 
     settings = get_settings()

@@ -25,7 +25,8 @@ from sqlalchemy import select
 
 from assistant.errors import InvalidInput
 from assistant.insights.cluster import DEFAULT_THRESHOLD, centred, cluster, language_offsets, medoid
-from assistant.sessions import SessionStore, feedback_table, sessions_table, turns_table
+from assistant.store import SessionStore
+from assistant.store.schema import feedback_table, sessions_table, turns_table
 
 #: A conversation idle for this long has stopped (its open tool request stalled, its checklist dropped).
 IDLE = timedelta(minutes=30)

@@ -331,7 +331,7 @@ def test_stream_with_a_malformed_tool_call_is_rejected(offline):
 
 def test_engine_returns_the_grounded_llm_answer(retriever, tmp_path):
     from assistant.engine import Assistant
-    from assistant.sessions import SessionStore
+    from assistant.store import SessionStore
 
     script = Script([Text("The partnership starts with a start-up phase [1] and then develops continuously [2].")])
     with run_fake_openai(script) as base_url:
@@ -346,7 +346,7 @@ def test_engine_returns_the_grounded_llm_answer(retriever, tmp_path):
 
 def test_engine_falls_back_to_the_offline_answer_on_a_hallucinated_number(retriever, offline, tmp_path):
     from assistant.engine import Assistant
-    from assistant.sessions import SessionStore
+    from assistant.store import SessionStore
 
     script = Script([Text("The transition takes exactly 14 months [1].")])
     with run_fake_openai(script) as base_url:

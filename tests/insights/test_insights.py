@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from assistant.errors import InvalidInput
 from assistant.insights import build_insights, parse_since
 from assistant.insights.cluster import cluster
-from assistant.sessions import SessionStore
+from assistant.store import SessionStore
 from tests.insights.conftest import DECLINED, PARTIAL
 
 
