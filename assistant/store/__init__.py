@@ -29,8 +29,8 @@ Modules: `schema` (the tables), `models` (sessions, turns and feedback as
 pydantic models; checks on ids, languages and JSON), `transaction`
 (`SessionTxn`), `rows` (the SQL of one conversation), `backends` (SQLite
 hooks, PostgreSQL lock timeout, upserts), `locks` (the per-process locks),
-`failures` (driver errors to domain errors) and `session_store`
-(`SessionStore`).
+`failures` (driver errors to domain errors), `migrations` (creating and
+upgrading the tables) and `session_store` (`SessionStore`).
 
 Session ids are either generated (`secrets.token_urlsafe(24)`, 192 bits) or
 given by the caller (Slack thread keys, CLI names). Each session also has a

@@ -3,7 +3,8 @@ feedback) and leads, on SQLite and PostgreSQL alike.
 
 Tables added after the first release are new tables only, never new columns of
 existing ones: `metadata.create_all` (checkfirst) then migrates a database of
-any earlier version on first use (see `assistant.store.migrations`).
+any earlier version on first use; data that moved between tables is moved by
+`assistant.store.migrations`.
 """
 
 from __future__ import annotations
@@ -139,4 +140,14 @@ lead_deliveries_table = Table(
     Column("delivered_at", UTCDateTime(), nullable=True),
     CheckConstraint("status IN ('pending', 'delivered')", name="ck_lead_deliveries_status"),
     Index("ix_lead_deliveries_due", "status", "next_attempt_at"),
+)
+
+# Slack event ids already taken on (api/slack/ledger.py): Slack re-sends an event
+# it saw no 200 for, and a repeat must not get a second reply.
+slack_events_table = Table(
+    "slack_events",
+    metadata,
+    Column("event_id", String(255), primary_key=True),
+    Column("seen_at", UTCDateTime(), nullable=False),
+    Index("ix_slack_events_seen_at", "seen_at"),  # pruning scans by age
 )

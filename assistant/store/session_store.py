@@ -34,7 +34,8 @@ from assistant.store.models import (
     hash_token,
     json_roundtrip,
 )
-from assistant.store.schema import feedback_table, metadata, sessions_table, turns_table, utcnow
+from assistant.store.migrations import migrate
+from assistant.store.schema import feedback_table, sessions_table, turns_table, utcnow
 from assistant.store.transaction import SessionTxn
 
 log = logging.getLogger("assistant.store")
@@ -92,7 +93,7 @@ class SessionStore:
         # The write engine: on SQLite the existence check and CREATE happen under
         # the write lock, so processes starting together do not race.
         with self._write_engine.begin() as conn:
-            metadata.create_all(conn)
+            migrate(conn)
 
     @contextmanager
     def _read(self, action: str) -> Iterator[Connection]:
