@@ -135,7 +135,7 @@ def corpus_add(
 def notes_draft(doc_id: Annotated[str, typer.Argument(help="The article's id (corpus/<id>.md).")]) -> None:
     """Ask the configured model (ASSISTANT_LLM) for notes; keep only drafts whose quote is verbatim in
     the article, and write them to corpus/<id>.notes.draft.yaml for review."""
-    from assistant.answering.llm import chat_model
+    from assistant.answering.providers import chat_model
     from assistant.notes_draft import NotesNeedAModel, draft_notes
     from assistant.settings import get_settings
 
