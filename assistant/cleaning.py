@@ -1,7 +1,11 @@
-"""Turn a raw seed article (scraped web text) into clean article text.
+"""Turn raw article text (scraped web text) into clean article text.
 
-Used once per seed by `assistant corpus import` to draft `corpus/<id>.md`; the
-program never rewrites `corpus/` on its own. Three repairs matter here:
+The one cleaning of the project: `assistant corpus add` (`assistant.corpus_add`)
+runs every new article through `clean_text`, after reducing HTML to its
+structure. The five seed articles were drafted with it from their scraped text
+(the `seed` file named in their front matter, not kept in the repository) and
+then given their headings by hand; the index build reads `corpus/` as it is and
+never cleans or rewrites it. Three repairs matter here:
 
 * mojibake: UTF-8 bytes that were decoded as cp1252/latin-1 (``pÃ¥`` for
   ``på``). ``ftfy`` leaves lines alone that *also* contain correctly decoded

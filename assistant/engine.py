@@ -40,7 +40,7 @@ from assistant.tools import (
 from assistant.tools.extract import Extraction
 
 if TYPE_CHECKING:
-    from assistant.sessions import SessionTxn
+    from assistant.store import SessionTxn
 
 log = logging.getLogger("assistant.engine")
 
@@ -93,7 +93,7 @@ class Assistant:
     @property
     def store(self) -> Any:
         if self._store is None:
-            from assistant.sessions import SessionStore
+            from assistant.store import SessionStore
 
             self._store = SessionStore(self.settings.database_url)
         return self._store

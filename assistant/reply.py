@@ -82,7 +82,6 @@ class ChecklistView(BaseModel):
     done: int
     total: int
     completed: bool = False
-    brief_available: bool = True
 
 
 class Reply(BaseModel):

@@ -1,7 +1,7 @@
 """`assistant eval`: run the evaluation, print the tables, write the reports and,
 with --ci, fail on a metric below its threshold or fallen below the baseline.
 
-Registered in `assistant/cli.py` as `assistant eval`; `python -m evals` runs the
+Registered in `cli/main.py` as `assistant eval`; `python -m evals` runs the
 same command on its own.
 
 Exit codes: 0 = ran (and, with --ci, passed the gate); 1 = the gate failed;
@@ -82,7 +82,7 @@ def run_command(*, ci: bool = False, url: str | None = None, update_baseline: bo
     """The whole command; returns the exit code (see the module docstring)."""
     from rich.console import Console
 
-    from evals.client import EvalError
+    from evals.errors import EvalError
     from evals.gate import (
         check_thresholds,
         compare_with_baseline,

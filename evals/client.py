@@ -20,11 +20,9 @@ import urllib.request
 import uuid
 from typing import Any
 
+from evals.errors import EvalError
+
 TOOL_PATHS = {"staffing": "/v1/tools/staffing", "cost_comparison": "/v1/tools/cost-comparison"}
-
-
-class EvalError(Exception):
-    """The harness cannot run (server unreachable, bad response)."""
 
 
 class HttpStatusError(EvalError):

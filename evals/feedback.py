@@ -28,7 +28,8 @@ def feedback_section(database_url: str | None = None, days: int = PERIOD_DAYS) -
     source = parsed.render_as_string(hide_password=True)
     if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").exists():
         return {"source": source, "note": "no conversation store yet: no visitor feedback"}
-    from assistant.sessions import SessionStore, feedback_table, turns_table
+    from assistant.store import SessionStore
+    from assistant.store.schema import feedback_table, turns_table
 
     cutoff = datetime.now(UTC) - timedelta(days=days)
     store = SessionStore(url)

@@ -294,7 +294,7 @@ def run_eval(*, url: str | None = None, quick: bool = False, retriever: Any = No
             timed("connect", t0)
         else:
             from assistant.engine import Assistant
-            from assistant.sessions import SessionStore
+            from assistant.store import SessionStore
 
             t0 = time.perf_counter()
             if retriever is None:

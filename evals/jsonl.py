@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from evals.client import EvalError
+from evals.errors import EvalError
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 

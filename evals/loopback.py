@@ -58,12 +58,12 @@ def prepare_index(target: Path) -> str:
         except (OSError, shutil.Error):  # swapped by a concurrent `assistant index build`: build our own
             shutil.rmtree(target, ignore_errors=True)
         else:
-            status = subprocess.run([PYTHON, "-m", "assistant.cli", "index", "status"], cwd=ROOT, env=env,
+            status = subprocess.run([PYTHON, "-m", "cli", "index", "status"], cwd=ROOT, env=env,
                                     capture_output=True, text=True, timeout=300, check=False)
             if status.returncode == 0:
                 return "copied from index/ (current)"
             shutil.rmtree(target)
-    build = subprocess.run([PYTHON, "-m", "assistant.cli", "index", "build"], cwd=ROOT, env=env,
+    build = subprocess.run([PYTHON, "-m", "cli", "index", "build"], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=900, check=False)
     if build.returncode != 0:
         raise RuntimeError(f"index build failed:\n{build.stdout[-2000:]}\n{build.stderr[-3000:]}")

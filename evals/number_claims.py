@@ -1,7 +1,7 @@
 """Numbers in reply text, and whether each one is grounded in a source.
 
 The evaluator's own extractor (deliberately not the system's guard in
-`assistant.answering.llm`, which is what it checks). It reads numbers the way
+`assistant.answering.grounding`, which is what it checks). It reads numbers the way
 the assistant and the articles write them in five languages:
 
 * thousands separated by spaces, no-break or narrow spaces ("1 234", "1\u00a0234"),

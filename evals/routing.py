@@ -92,7 +92,7 @@ if __name__ == "__main__":  # pragma: no cover
     import tempfile
 
     from assistant.engine import Assistant
-    from assistant.sessions import SessionStore
+    from assistant.store import SessionStore
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = Assistant(store=SessionStore(f"sqlite:///{tmp}/routing.db"))

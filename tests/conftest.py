@@ -78,7 +78,7 @@ def retriever(real_index_dir: Path):
 
 @pytest.fixture
 def store(tmp_path: Path):
-    from assistant.sessions import SessionStore
+    from assistant.store import SessionStore
 
     s = SessionStore(f"sqlite:///{tmp_path / 'sessions.db'}")
     yield s

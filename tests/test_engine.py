@@ -15,7 +15,7 @@ from assistant.corpus import corpus_by_id
 from assistant.engine import Assistant
 from assistant.errors import InvalidInput
 from assistant.i18n import t
-from assistant.sessions import SessionStore
+from assistant.store import SessionStore
 from assistant.tools import StaffingRequest, plan_staffing
 
 

@@ -81,7 +81,7 @@ def retrieval_verdicts(retriever: HybridRetriever) -> dict[str, tuple[Any, ...]]
 
 def reply_verdicts(retriever: HybridRetriever, tmp_path: Any) -> dict[str, tuple[Any, ...]]:
     from assistant.engine import Assistant
-    from assistant.sessions import SessionStore
+    from assistant.store import SessionStore
     from assistant.settings import get_settings
 
     url = f"sqlite:///{tmp_path}/noise-{id(retriever)}.db"

@@ -62,7 +62,7 @@ def test_messages_sent_while_a_new_article_is_indexed_are_answered_and_then_find
     from assistant.corpus_add import add_article
     from assistant.engine import Assistant
     from assistant.index import build_index, vector_cache
-    from assistant.sessions import SessionStore
+    from assistant.store import SessionStore
     from assistant.settings import get_settings
 
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"

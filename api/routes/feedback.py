@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from api.deps import app_state, authorised_session
-from assistant.sessions import MAX_FEEDBACK_COMMENT_CHARS
+from assistant.store.models import MAX_FEEDBACK_COMMENT_CHARS
 
 router = APIRouter(prefix="/v1/sessions/{session_id}", tags=["feedback"])
 

@@ -13,6 +13,8 @@ refused); a failed check is a 401 in the API's error shape.
 Modules: `bot` (the bolt app and its listeners), `blocks` (Block Kit),
 `mrkdwn` (Markdown to Slack mrkdwn), `ledger` (retried events answered once),
 `text` (the bot's own sentences until they move into the message catalog).
+`manifest.yml` is the Slack app manifest to create the app from (see the Slack
+section of README.md).
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def run_socket_mode(settings: Settings | None = None) -> None:
         raise SlackNotConfigured(
             f"Socket Mode needs {' and '.join(missing)}: SLACK_APP_TOKEN is an app-level token (xapp-..., scope "
             "connections:write) from the app's Basic Information page; SLACK_BOT_TOKEN (xoxb-...) is on "
-            "OAuth & Permissions. See slack/README.md."
+            "OAuth & Permissions. See the Slack section of README.md."
         )
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 

@@ -5,15 +5,15 @@ in time, up to three times over about five minutes, always with the same
 `event_id`. The first delivery that *claims* an event id does the work; every
 later delivery of it is acknowledged and dropped.
 
-Claims are kept in the engine's conversation store, in the state of one
-reserved session (`slack:events`: `{"seen": {event_id: unix time}}`), so they
-survive a restart and are shared by every replica on the same database. The
-claim is a read-modify-write inside `SessionStore.transaction`, which
-serialises it (SQLite `BEGIN IMMEDIATE`, PostgreSQL `SELECT ... FOR UPDATE`),
-so two deliveries racing each other cannot both win. Entries older than
-`ttl` (an hour, well past Slack's retry window) are pruned on each claim and
-at most `max_entries` are kept, so the row stays small. A per-process set in
-front of it answers repeats without a database round trip.
+Claims are rows of the `slack_events` table in the engine's database
+(`assistant.store.schema`), so they survive a restart and are shared by every
+replica on the same database. A claim is one insert that does nothing when the
+id is already there (`ON CONFLICT DO NOTHING` on the primary key), so two
+deliveries racing each other cannot both win, on SQLite and PostgreSQL alike.
+Entries older than `ttl` (an hour, well past Slack's retry window) are pruned
+on each successful claim and at most `max_entries` are kept, so the table stays
+small. A per-process set in front of it answers repeats without a database
+round trip.
 """
 
 from __future__ import annotations
@@ -22,9 +22,13 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-LEDGER_SESSION = "slack:events"
+from sqlalchemy import delete, select
+
+from assistant.store.backends import dialect_insert
+from assistant.store.schema import slack_events_table as events
 
 
 class EventLedger:
@@ -48,16 +52,18 @@ class EventLedger:
         with self._lock:
             if event_id in self._local:
                 return False
-        with self._store().transaction(LEDGER_SESSION, create=True) as txn:
-            seen: dict[str, float] = dict((txn.state or {}).get("seen") or {})
-            if event_id in seen:
-                fresh = False
-            else:
-                fresh = True
-                seen[event_id] = now
-                seen = {k: v for k, v in seen.items() if now - float(v) <= self.ttl}
-                if len(seen) > self.max_entries:
-                    seen = dict(sorted(seen.items(), key=lambda kv: kv[1])[-self.max_entries:])
-                txn.state = {**(txn.state or {}), "seen": seen}
+        seen_at = datetime.fromtimestamp(now, UTC)
+        with self._store().write_connection("claim a Slack event") as conn:
+            # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT.
+            claimed = conn.execute(
+                dialect_insert(conn)(events).values(event_id=event_id, seen_at=seen_at)
+                .on_conflict_do_nothing(index_elements=["event_id"]).returning(events.c.event_id)
+            ).first()
+            fresh = claimed is not None
+            if fresh:
+                conn.execute(delete(events).where(events.c.seen_at < seen_at - timedelta(seconds=self.ttl)))
+                beyond = (select(events.c.event_id).order_by(events.c.seen_at.desc(), events.c.event_id)
+                          .offset(self.max_entries))
+                conn.execute(delete(events).where(events.c.event_id.in_(beyond)))
         self._remember(event_id, now)
         return fresh

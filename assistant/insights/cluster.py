@@ -23,7 +23,7 @@ import numpy as np
 
 #: Average cosine similarity of language-centred vectors above which two groups merge. Chosen on
 #: evals/datasets/insight_topics.jsonl (dev split) with multilingual-e5-small: F1 ≥ 0.80 from 0.20
-#: to 0.35, best (precision 1.0) at 0.30; evals/bench_insights.py prints the sweep and the test split.
+#: to 0.35, best (precision 1.0) at 0.30; evals/bench/bench_insights.py prints the sweep and the test split.
 DEFAULT_THRESHOLD = 0.30
 
 

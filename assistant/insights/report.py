@@ -25,12 +25,11 @@ from sqlalchemy import select
 
 from assistant.errors import InvalidInput
 from assistant.insights.cluster import DEFAULT_THRESHOLD, centred, cluster, language_offsets, medoid
-from assistant.sessions import SessionStore, feedback_table, sessions_table, turns_table
+from assistant.store import SessionStore
+from assistant.store.schema import feedback_table, sessions_table, turns_table
 
 #: A conversation idle for this long has stopped (its open tool request stalled, its checklist dropped).
 IDLE = timedelta(minutes=30)
-#: Sessions the system keeps for itself, not visitors' conversations.
-SYSTEM_SESSIONS = ("slack:events",)
 TOOL_OF_RUN = {"staffing_plan": "staffing", "cost_comparison": "cost_comparison"}
 EXCERPT_CHARS = 300
 
@@ -155,13 +154,13 @@ def build_insights(store: SessionStore, retriever: Any = None, *, since: timedel
         rows = conn.execute(
             select(turns_table.c.session_id, turns_table.c.seq, turns_table.c.role, turns_table.c.text,
                    turns_table.c.payload, turns_table.c.created_at)
-            .where(turns_table.c.created_at >= cutoff, turns_table.c.session_id.notin_(SYSTEM_SESSIONS))
+            .where(turns_table.c.created_at >= cutoff)
             .order_by(turns_table.c.session_id, turns_table.c.seq)).mappings()
         for r in rows:
             turns_by_session[r["session_id"]].append(dict(r))
         states = conn.execute(
             select(sessions_table.c.id, sessions_table.c.state, sessions_table.c.updated_at)
-            .where(sessions_table.c.updated_at >= cutoff, sessions_table.c.id.notin_(SYSTEM_SESSIONS))).mappings().all()
+            .where(sessions_table.c.updated_at >= cutoff)).mappings().all()
         ratings = conn.execute(
             select(feedback_table).where(feedback_table.c.updated_at >= cutoff)
             .order_by(feedback_table.c.updated_at.desc())).mappings().all()

@@ -23,7 +23,8 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 
 from assistant.errors import InvalidInput, NotFound
 from assistant.leads.models import CHANNELS, Contact, Delivery, Lead, TranscriptLine
-from assistant.sessions import SessionStore, lead_deliveries_table, leads_table
+from assistant.store import SessionStore
+from assistant.store.schema import lead_deliveries_table, leads_table
 
 MAX_ERROR_CHARS = 1000
 

@@ -50,7 +50,7 @@ from evals.loopback import clean_env, free_port, prepare_index, stop_process_gro
 from evals.retrieval import load_retrieval_dataset, run_retrieval, summarise
 
 PYTHON = sys.executable
-SERVE = [PYTHON, "-m", "assistant.cli", "serve"]
+SERVE = [PYTHON, "-m", "cli", "serve"]
 TUTORIAL = ROOT / "evals" / "bench" / "tutorial_stack.py"
 QUESTION = "How do I choose an outsourcing partner?"
 SESSION_LENGTH = 10

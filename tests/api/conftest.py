@@ -19,7 +19,7 @@ def api_settings(tmp_path, real_index_dir) -> Settings:
 
 @pytest.fixture
 def api_engine(api_settings, retriever) -> Assistant:
-    from assistant.sessions import SessionStore
+    from assistant.store import SessionStore
 
     return Assistant(api_settings, retriever=retriever, store=SessionStore(api_settings.database_url))
 

@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from api.app import create_app
 from assistant.answering.llm import build_llm_answerer
 from assistant.engine import Assistant
-from assistant.sessions import SessionStore
+from assistant.store import SessionStore
 from tests.api.test_api import sse_events
 from tests.fakes.openai_server import Script, Text, run_fake_openai
 

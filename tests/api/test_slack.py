@@ -29,7 +29,7 @@ from api.slack.text import s
 from assistant.engine import Assistant
 from assistant.i18n import catalog, t
 from assistant.reply import Citation, Reply
-from assistant.sessions import SessionStore
+from assistant.store import SessionStore
 from assistant.settings import Settings
 from evals.loopback import live_server
 from tests.conftest import CORPUS

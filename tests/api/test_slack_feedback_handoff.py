@@ -20,7 +20,7 @@ from api.slack.text import s
 from assistant.engine import Assistant
 from assistant.leads import LeadStore
 from assistant.reply import Reply
-from assistant.sessions import SessionStore
+from assistant.store import SessionStore
 from assistant.settings import Settings
 from evals.loopback import live_server
 from tests.api.test_slack import SECRET, USER, click, mention, new_ts, post_event, signed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.sessions import SessionStore
+from assistant.store import SessionStore
 from evals.feedback import feedback_markdown, feedback_section
 
 

@@ -65,7 +65,7 @@ def test_quick_run_cannot_become_the_baseline(tmp_path: Path) -> None:
 def test_quick_run_through_the_api(tmp_path: Path, retriever) -> None:
     from api.app import create_app
     from assistant.engine import Assistant
-    from assistant.sessions import SessionStore
+    from assistant.store import SessionStore
     from assistant.settings import Settings
     from tests.conftest import CORPUS
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from assistant.sessions import SessionStore, sessions_table, turns_table
+from assistant.store import SessionStore
+from assistant.store.schema import sessions_table, turns_table
 
 # Written for this test, not taken from evals/datasets/insight_topics.jsonl (the clustering's tuning set).
 DECLINED = [  # (language, question, topic)

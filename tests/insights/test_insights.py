@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from assistant.errors import InvalidInput
 from assistant.insights import build_insights, parse_since
 from assistant.insights.cluster import cluster
-from assistant.sessions import SessionStore
+from assistant.store import SessionStore
 from tests.insights.conftest import DECLINED, PARTIAL
 
 
@@ -92,7 +92,7 @@ def test_a_period_that_is_not_understood_is_refused_clearly(text):
 
 
 def test_the_cli_prints_the_groups_of_a_seeded_database(seeded_url, real_index_dir, retriever, monkeypatch):
-    from assistant.cli import app
+    from cli.main import app
     from assistant.settings import get_settings
 
     monkeypatch.setenv("ASSISTANT_DATABASE_URL", seeded_url)

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.engine import Assistant
 from assistant.leads import Contact
-from assistant.sessions import SessionStore
+from assistant.store import SessionStore
 from assistant.settings import Settings
 from tests.conftest import CORPUS
 

@@ -18,7 +18,7 @@ from assistant.errors import InvalidInput
 from assistant.leads import BackgroundWorker, LeadStore, request_handoff
 from assistant.leads.channels import EmailSender, senders, signature
 from assistant.leads.worker import backoff_seconds
-from assistant.sessions import lead_deliveries_table, leads_table, sessions_table
+from assistant.store.schema import lead_deliveries_table, leads_table, sessions_table
 from evals.loopback import free_port
 from tests.fakes.webhook import run_receiver
 from tests.leads.conftest import ANNA, conversation

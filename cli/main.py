@@ -1,5 +1,8 @@
-"""`assistant` command line. Heavy modules (embedding model, index) are imported
-inside the commands that need them, so `assistant staffing` starts fast."""
+"""The `assistant` command: index, corpus, notes, search, chat, serve, insights,
+Slack, the tools (`cli.tools`) and the evaluation (`evals.cli`).
+
+Heavy modules (embedding model, index, the server) are imported inside the
+commands that need them, so `assistant staffing` starts fast."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from typing import Annotated, Any
 import typer
 
 from assistant.errors import AssistantError
+from cli import tools
+from evals.cli import eval_command
 
 app = typer.Typer(
     name="assistant",
@@ -130,7 +135,7 @@ def corpus_add(
 def notes_draft(doc_id: Annotated[str, typer.Argument(help="The article's id (corpus/<id>.md).")]) -> None:
     """Ask the configured model (ASSISTANT_LLM) for notes; keep only drafts whose quote is verbatim in
     the article, and write them to corpus/<id>.notes.draft.yaml for review."""
-    from assistant.answering.llm import chat_model
+    from assistant.answering.providers import chat_model
     from assistant.notes_draft import NotesNeedAModel, draft_notes
     from assistant.settings import get_settings
 
@@ -317,7 +322,7 @@ def insights(
     tool requests that stalled on a missing value and checklist drop-off per step."""
     from assistant.insights import build_insights, parse_since
     from assistant.retrieval import load_retriever
-    from assistant.sessions import SessionStore
+    from assistant.store import SessionStore
     from assistant.settings import get_settings
 
     settings = get_settings()
@@ -356,15 +361,8 @@ def slack_bot(
         fail(exc.message)
 
 
-def _register_commands() -> None:
-    from assistant.tools import cli as tools_cli
-    from evals.cli import eval_command
-
-    tools_cli.register(app)
-    app.command("eval")(eval_command)
-
-
-_register_commands()
+tools.register(app)
+app.command("eval")(eval_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

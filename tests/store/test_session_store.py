@@ -13,15 +13,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, update
+from sqlalchemy import create_engine, insert, select, update
+from sqlalchemy.exc import OperationalError
 
-from assistant.errors import InvalidInput, NotFound, SessionConflict
-from assistant.sessions import (
-    SessionBusy,
-    SessionStore,
-    Turn,
-    sessions_table,
-)
+from assistant.errors import InvalidInput, NotFound, SessionBusy, SessionConflict
+from assistant.store import SessionStore, Turn
+from assistant.store.schema import sessions_table, turns_table
 from assistant.settings import ROOT, Settings, get_settings
 
 URLSAFE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -522,6 +519,147 @@ def test_threads_updating_one_session_never_lose_or_interleave_turns(url):
     snap = store.get(created.id)
     assert snap is not None and snap.state["counter"] == 120
     _assert_serialised(store.history(created.id), 120)
+    store.close()
+
+
+# --------------------------------------------------------------------- exchange (one turn, the store's retry policy)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_url(request, url: str) -> str:
+    return url if request.param == "sqlite" else request.getfixturevalue("postgres").url
+
+
+def _another_replica_saves(url: str, session_id: str, text: str) -> None:
+    """What another process does to the session meanwhile: a turn, new state, version + 1."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        version, state = conn.execute(select(sessions_table.c.version, sessions_table.c.state)
+                                      .where(sessions_table.c.id == session_id)).one()
+        conn.execute(insert(turns_table).values(session_id=session_id, seq=version * 2 + 1, role="user", text=text,
+                                                created_at=datetime.now(UTC)))
+        conn.execute(update(sessions_table).where(sessions_table.c.id == session_id)
+                     .values(state={**state, "seen": [*state.get("seen", []), text]}, version=version + 1))
+    engine.dispose()
+
+
+def _row_is_locked(url: str, session_id: str) -> bool:
+    """Whether another connection would have to wait to write the session."""
+    engine = create_engine(url, connect_args={"timeout": 0} if url.startswith("sqlite") else {})
+    try:
+        with engine.connect() as conn:
+            if url.startswith("sqlite"):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.execute(select(sessions_table.c.id).where(sessions_table.c.id == session_id)
+                             .with_for_update(nowait=True))
+            conn.rollback()
+        return False
+    except OperationalError:
+        return True
+    finally:
+        engine.dispose()
+
+
+def _one_turn(tag: str) -> Callable:
+    """A respond function as the engine writes one: read the state, append both turns, change the state."""
+    def respond(txn) -> str:
+        txn.append("user", f"q {tag}")
+        txn.append("assistant", f"a {tag}")
+        txn.state["seen"] = [*txn.state.get("seen", []), tag]
+        return f"reply to {tag}"
+
+    return respond
+
+
+def test_exchange_commits_what_respond_did_and_returns_its_result(store):
+    created = store.create()
+    assert store.exchange(created.id, _one_turn("first")) == "reply to first"
+    snap = store.get(created.id)
+    assert snap is not None and snap.state == {"seen": ["first"]} and snap.version == 1
+    assert [t.text for t in store.history(created.id)] == ["q first", "a first"]
+
+
+def test_exchange_with_create_makes_the_session_and_without_it_an_unknown_one_is_not_found(store):
+    store.exchange("thread-3", _one_turn("hello"), create=True)
+    assert [t.text for t in store.history("thread-3")] == ["q hello", "a hello"]
+    with pytest.raises(NotFound):
+        store.exchange("nobody", _one_turn("hello"))
+    assert store.get("nobody") is None
+
+
+def test_exchange_answers_again_under_the_lock_when_another_process_saved_meanwhile(any_url):
+    store = SessionStore(any_url)
+    created = store.create()
+    runs: list[dict] = []
+
+    def respond(txn) -> str:
+        runs.append({"version": txn.version, "turns": [t.text for t in txn.turns],
+                     "locked": _row_is_locked(any_url, created.id)})
+        if len(runs) == 1:
+            _another_replica_saves(any_url, created.id, "theirs")
+        return _one_turn(f"mine{len(runs)}")(txn)
+
+    assert store.exchange(created.id, respond) == "reply to mine2"
+    # The first run read version 0 without a lock and lost the race; the second ran on
+    # the other process's save, holding the session's lock.
+    assert runs == [{"version": 0, "turns": [], "locked": False},
+                    {"version": 1, "turns": ["theirs"], "locked": True}]
+    snap = store.get(created.id)
+    assert snap is not None and snap.version == 2 and snap.state == {"seen": ["theirs", "mine2"]}
+    assert [t.text for t in store.history(created.id)] == ["theirs", "q mine2", "a mine2"]
+    store.close()
+
+
+def test_an_error_in_respond_writes_nothing_and_is_not_retried(store):
+    created = store.create()
+    calls = []
+
+    def respond(txn) -> str:
+        calls.append(txn.version)
+        txn.append("user", "lost")
+        raise ValueError("no answer")
+
+    with pytest.raises(ValueError, match="no answer"):
+        store.exchange(created.id, respond)
+    assert calls == [0]
+    assert store.history(created.id) == []
+    snap = store.get(created.id)
+    assert snap is not None and snap.version == 0
+
+
+def _exchange_worker(url: str, session_id: str, worker: int, count: int) -> None:
+    store = SessionStore(url)
+    for i in range(count):
+        tag = f"x{worker}-{i}"
+
+        def respond(txn, tag: str = tag) -> None:
+            counter = txn.state.get("counter", 0)
+            txn.append("user", f"q {tag}")
+            time.sleep(0.002)  # a reply takes a while: other processes save meanwhile
+            txn.append("assistant", f"a {tag}")
+            txn.state["counter"] = counter + 1
+
+        store.exchange(session_id, respond)
+    store.close()
+
+
+def test_processes_exchanging_on_one_session_never_lose_or_interleave_turns(url):
+    store = SessionStore(url)
+    created = store.create()
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_exchange_worker, args=(url, created.id, w, 30)) for w in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0, 0]
+
+    snap = store.get(created.id)
+    assert snap is not None and snap.state["counter"] == 60 and snap.version == 60
+    turns = store.history(created.id)
+    _assert_serialised(turns, 60)
+    assert {t.text.split("-")[0] for t in turns} == {"q x0", "q x1", "a x0", "a x1"}
     store.close()
 
 

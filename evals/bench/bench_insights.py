@@ -6,9 +6,9 @@ with the vectors centred per language as `assistant insights` does. The
 threshold was chosen on the dev split (`--sweep` prints it); the test split was
 written with it, before the tuning, and is only reported.
 
-    .venv/bin/python evals/bench_insights.py            # dev and test at the default threshold
-    .venv/bin/python evals/bench_insights.py --sweep    # dev only, thresholds 0.00..0.60
-    .venv/bin/python evals/bench_insights.py --raw      # without the language centring, for comparison
+    .venv/bin/python evals/bench/bench_insights.py            # dev and test at the default threshold
+    .venv/bin/python evals/bench/bench_insights.py --sweep    # dev only, thresholds 0.00..0.60
+    .venv/bin/python evals/bench/bench_insights.py --raw      # without the language centring, for comparison
 
 Pairwise precision: of the question pairs put in one group, the share on the same
 topic; recall: of the same-topic pairs, the share put in one group.
@@ -26,7 +26,7 @@ import numpy as np
 from assistant.insights.cluster import DEFAULT_THRESHOLD, centred, cluster, language_offsets
 from assistant.retrieval import load_retriever
 
-DATASET = Path(__file__).resolve().parent / "datasets" / "insight_topics.jsonl"
+DATASET = Path(__file__).resolve().parents[1] / "datasets" / "insight_topics.jsonl"
 
 
 def pairwise(groups: list[list[int]], topics: list[str]) -> tuple[float, float, float]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import InvalidInput, NotFound
-from assistant.sessions import SessionStore
+from assistant.store import SessionStore
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -77,7 +77,7 @@ def test_deleting_the_session_deletes_its_feedback(any_store):
     with any_store.read_connection("count") as conn:
         from sqlalchemy import func, select
 
-        from assistant.sessions import feedback_table
+        from assistant.store.schema import feedback_table
 
         assert conn.execute(select(func.count()).select_from(feedback_table)
                             .where(feedback_table.c.session_id == sid)).scalar_one() == 0

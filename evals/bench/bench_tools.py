@@ -12,7 +12,7 @@ median and p95 wall time over many runs; the routing rows run over a mix of
 messages in five languages (commands, tool requests, questions, checklist
 requests, values for a waiting tool).
 
-Run:  .venv/bin/python evals/bench_tools.py [--runs 300]
+Run:  .venv/bin/python evals/bench/bench_tools.py [--runs 300]
 """
 
 from __future__ import annotations

@@ -1,0 +1,122 @@
+"""The SQL of one conversation: insert and lock its row, check its version, read
+its turns and save a transaction (state, language, new turns, version + 1).
+Every function runs on a connection inside the caller's transaction."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from assistant.errors import NotFound, SessionConflict
+from assistant.store.backends import bound_lock_wait
+from assistant.store.models import Turn, hash_token
+from assistant.store.schema import sessions_table, turns_table, utcnow
+from assistant.store.transaction import SessionTxn
+
+
+def insert_session(conn: Connection, session_id: str, language: str | None, token: str) -> None:
+    now = utcnow()
+    conn.execute(
+        insert(sessions_table).values(
+            id=session_id,
+            token_hash=hash_token(token),
+            created_at=now,
+            updated_at=now,
+            language=language,
+            state={},
+            version=0,
+        )
+    )
+
+
+def read_session(conn: Connection, session_id: str) -> Any:
+    """The session's row as a mapping, or None (no lock)."""
+    return conn.execute(select(sessions_table).where(sessions_table.c.id == session_id)).mappings().first()
+
+
+def lock_session(conn: Connection, session_id: str, *, create: bool, language: str | None,
+                 busy_timeout: float) -> SessionTxn:
+    """Lock the session's row for this transaction (creating it with `create`) and open a txn on it."""
+    bound_lock_wait(conn, busy_timeout)
+    locking = select(sessions_table).where(sessions_table.c.id == session_id).with_for_update()
+    row = conn.execute(locking).mappings().first()
+    token: str | None = None
+    if row is None:
+        if not create:
+            raise NotFound(f"No session with id '{session_id}'.")
+        candidate = secrets.token_urlsafe(32)
+        try:
+            # A savepoint, so losing a creation race (PostgreSQL: another replica
+            # inserted the same id first) leaves this transaction usable.
+            with conn.begin_nested():
+                insert_session(conn, session_id, language, candidate)
+            token = candidate
+        except IntegrityError:
+            token = None
+        row = conn.execute(locking).mappings().one()
+    return SessionTxn(
+        session_id=session_id,
+        language=row["language"],
+        state=dict(row["state"] or {}),
+        version=row["version"],
+        turns=load_turns(conn, session_id),
+        created=token is not None,
+        token=token,
+    )
+
+
+def check_version(conn: Connection, session_id: str, expected: int, conflict: SessionConflict,
+                  busy_timeout: float) -> None:
+    """Lock the row and raise `conflict` unless its version is still `expected`."""
+    bound_lock_wait(conn, busy_timeout)
+    locking = select(sessions_table.c.version).where(sessions_table.c.id == session_id).with_for_update()
+    current = conn.execute(locking).scalar_one_or_none()
+    if current is None:
+        raise NotFound(f"No session with id '{session_id}'.")
+    if current != expected:
+        raise conflict
+
+
+def load_turns(conn: Connection, session_id: str) -> list[Turn]:
+    rows = conn.execute(
+        select(
+            turns_table.c.seq,
+            turns_table.c.role,
+            turns_table.c.text,
+            turns_table.c.payload,
+            turns_table.c.created_at,
+        )
+        .where(turns_table.c.session_id == session_id)
+        .order_by(turns_table.c.seq)
+    ).mappings()
+    return [Turn.model_validate(dict(r)) for r in rows]
+
+
+def save(conn: Connection, txn: SessionTxn, state: dict[str, Any]) -> int:
+    """Write the txn's new turns, state and language; returns the new version."""
+    new_turns = txn.new_turns
+    if new_turns:
+        conn.execute(
+            insert(turns_table),
+            [
+                {
+                    "session_id": txn.id,
+                    "seq": t.seq,
+                    "role": t.role,
+                    "text": t.text,
+                    "payload": t.payload,
+                    "created_at": t.created_at,
+                }
+                for t in new_turns
+            ],
+        )
+    new_version = txn.version + 1
+    conn.execute(
+        update(sessions_table)
+        .where(sessions_table.c.id == txn.id)
+        .values(state=state, language=txn.language, updated_at=utcnow(), version=new_version)
+    )
+    return new_version
