@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.answering.offline import Answer, OfflineAnswerer
 from assistant.checklist.compute import costs_from_answers, staffing_from_answers
-from assistant.checklist.flow import ChecklistFlow, Outcome, new_state
+from assistant.checklist.flow import ChecklistFlow, Outcome
 from assistant.errors import AssistantError, InvalidInput, NotFound, SessionConflict
 from assistant.formatting import number, percent
 from assistant.i18n import t
@@ -26,6 +26,7 @@ from assistant.language import SUPPORTED, detect_language, is_unsupported_langua
 from assistant.reply import ACTIONS, ChecklistView, Choice, Citation, Reply, Suggestion, ToolRun, Understood
 from assistant.routing import Route, route
 from assistant.settings import Settings, get_settings
+from assistant.state import ChecklistProgress, SessionState, SlotNote
 from assistant.user_text import clean_user_text
 from assistant.tools import (
     CostComparisonRequest,
@@ -136,8 +137,7 @@ class Assistant:
         text = clean_message(message, self.settings.max_message_chars)
         self.retriever  # load before taking the session lock: a first build must not hold it
 
-        def answer(txn: SessionTxn) -> Reply:
-            state = txn.state
+        def answer(txn: SessionTxn, state: SessionState) -> Reply:
             language, notice = self._language(text, txn.language)
             embed = self._embedder(text)
             decision = route(text, language, state, embed=embed, classifier=self.intents)
@@ -176,18 +176,17 @@ class Assistant:
             if command == "answer" and not value:
                 raise InvalidInput("value", "is required for 'checklist.answer': the answer")
             if command == "export":
-                return self._exchange(session_id, command, lambda txn: self._brief_reply(
-                    txn.language or self.settings.default_language, txn.state, txn.id), create=True)
+                return self._exchange(session_id, command, lambda txn, state: self._brief_reply(
+                    txn.language or self.settings.default_language, state, txn.id), create=True)
             if self.store.get(session_id) is None:
                 self.store.create(session_id=session_id)
             return self.checklist_action(session_id, command, answer=value)
         tool = action.split(".", 1)[1]
 
-        def start(txn: SessionTxn) -> Reply:
+        def start(txn: SessionTxn, state: SessionState) -> Reply:
             lang = txn.language or self.settings.default_language
-            state = txn.state
-            state["pending_tool"], state["last_tool"] = tool, None
-            state.setdefault("slots", {})[tool] = {}
+            state.pending_tool, state.last_tool = tool, None
+            state.slots[tool] = {}
             return self._tool(Route("tool", argument=tool, extraction=Extraction(tool=tool)), lang, state, txn.id)
 
         return self._exchange(session_id, action, start, create=True)
@@ -204,12 +203,11 @@ class Assistant:
             raise InvalidInput("command", f"must be one of {', '.join(sorted(commands))}")
         text = clean_message(answer, self.settings.max_message_chars) if command == "answer" else command
 
-        def act(txn: SessionTxn) -> Reply:
-            state = txn.state
+        def act(txn: SessionTxn, state: SessionState) -> Reply:
             lang = txn.language or self.settings.default_language
             if command == "answer":
                 lang, _ = self._language(text, txn.language)
-            elif not (state.get("checklist") or {}).get("active") and command not in ("start", "restart", "jump"):
+            elif not _checklist_active(state) and command not in ("start", "restart", "jump"):
                 raise InvalidInput("command", "the checklist is not running; start it first")
             reply = self._checklist(Route("checklist", command, step), text, lang, state, txn.id)
             txn.language = lang
@@ -217,8 +215,12 @@ class Assistant:
 
         return self._exchange(session_id, text, act, create=False)
 
-    def _exchange(self, session_id: str, text: str, respond: Callable[[SessionTxn], Reply], *, create: bool) -> Reply:
+    def _exchange(self, session_id: str, text: str, respond: Callable[[SessionTxn, SessionState], Reply], *,
+                  create: bool) -> Reply:
         """Run `respond` on the session's state and save it with the two new turns.
+
+        The store keeps the state as plain JSON; `respond` gets it typed, and
+        what it changed is written back as JSON before the save.
 
         The reply is first computed without holding the database (see
         `SessionStore.update`). When another process or replica saved the same
@@ -228,7 +230,9 @@ class Assistant:
         it is only held for a conversation that is really contended.
         """
         def exchange(txn: SessionTxn) -> Reply:
-            reply = respond(txn)
+            state = SessionState.from_json(txn.state)
+            reply = respond(txn, state)
+            txn.state = state.to_json()
             txn.append("user", text)
             reply.turn = txn.append("assistant", reply.text, reply.model_dump(mode="json", exclude={"turn"})).seq
             return reply
@@ -246,8 +250,8 @@ class Assistant:
         snapshot = self.store.get(session_id)
         if snapshot is None:
             raise NotFound(f"no session '{session_id}'")
-        cl = snapshot.state.get("checklist")
-        return self._checklist_view(cl, snapshot.language or self.settings.default_language) if cl else None
+        cl = SessionState.from_json(snapshot.state).checklist
+        return self._checklist_view(cl, snapshot.language or self.settings.default_language) if cl is not None else None
 
     def brief(self, session_id: str, language: str | None = None) -> dict[str, Any]:
         """The procurement brief (JSON schema v1) in the session's language; allowed when empty."""
@@ -259,7 +263,7 @@ class Assistant:
         lang = language or snapshot.language or self.settings.default_language
         if lang not in SUPPORTED:
             raise InvalidInput("language", f"must be one of {', '.join(SUPPORTED)}")
-        return build_brief(snapshot.state.get("checklist") or new_state(), lang, self.flow,
+        return build_brief(SessionState.from_json(snapshot.state).checklist_progress(), lang, self.flow,
                            corpus_dir=self.settings.corpus_dir)
 
     # -- language --
@@ -272,7 +276,7 @@ class Assistant:
         return detect_language(text, fallback=fallback, switch_confidence=switch) or fallback, None
 
     # -- routing --
-    def _dispatch(self, decision: Route, text: str, lang: str, state: dict[str, Any], session_id: str,
+    def _dispatch(self, decision: Route, text: str, lang: str, state: SessionState, session_id: str,
                   on_delta: Callable[[str], None] | None = None, embed: Callable[[], Any] | None = None) -> Reply:
         if decision.kind == "checklist":
             return self._checklist(decision, text, lang, state, session_id)
@@ -283,11 +287,11 @@ class Assistant:
         return self._question(text, lang, state, session_id, on_delta, embed, offer=decision.offer_checklist)
 
     # -- questions --
-    def _question(self, text: str, lang: str, state: dict[str, Any], session_id: str,
+    def _question(self, text: str, lang: str, state: SessionState, session_id: str,
                   on_delta: Callable[[str], None] | None = None, embed: Callable[[], Any] | None = None,
                   offer: bool = False) -> Reply:
         answer = self._answer(text, lang, on_delta, embed)
-        offered = offer and not (state.get("checklist") or {}).get("active")
+        offered = offer and not _checklist_active(state)
         if not answer.covered:
             if offered:
                 reply = Reply(session_id=session_id, text=t("offer_checklist.text", lang), language=lang,
@@ -322,57 +326,55 @@ class Assistant:
                 log.warning("LLM answer rejected, using the offline answer: %s", exc.message)
         return self.answerer.compose(result, lang)
 
-    def _scope(self, key: str, intent: str, lang: str, session_id: str, state: dict[str, Any]) -> Reply:
+    def _scope(self, key: str, intent: str, lang: str, session_id: str, state: SessionState) -> Reply:
         reply = Reply(session_id=session_id, text=t(key, lang), language=lang, intent=intent,  # type: ignore[arg-type]
                       covered=intent != "off_topic",
                       suggestions=self._default_suggestions(lang, state, offer=intent in ("greeting", "off_topic")))
         return self._with_checklist_reminder(reply, lang, state)
 
-    def _default_suggestions(self, lang: str, state: dict[str, Any], offer: bool = False) -> list[Suggestion]:
+    def _default_suggestions(self, lang: str, state: SessionState, offer: bool = False) -> list[Suggestion]:
         """Staffing and costs; the checklist only where the reply offers it (a
         greeting, a declined question, a message about preparing a procurement)."""
         out: list[Suggestion] = []
-        if offer and not (state.get("checklist") or {}).get("active"):
+        if offer and not _checklist_active(state):
             out.append(Suggestion(label=t("suggest.checklist.label", lang), action="checklist.start"))
         out += [Suggestion(label=t("suggest.staffing.label", lang), action="tool.staffing"),
                 Suggestion(label=t("suggest.costs.label", lang), action="tool.cost_comparison")]
         return out
 
     # -- tools with slot filling --
-    def _tool(self, decision: Route, lang: str, state: dict[str, Any], session_id: str) -> Reply:
+    def _tool(self, decision: Route, lang: str, state: SessionState, session_id: str) -> Reply:
         tool = decision.argument
-        slots = state.setdefault("slots", {})
-        notes_by_tool = state.setdefault("slot_notes", {})
-        continuing = state.get("pending_tool") == tool or state.get("last_tool") == tool
-        previous = slots.get(tool, {}) if continuing else {}
-        notes: dict[str, Any] = dict(notes_by_tool.get(tool, {})) if continuing else {}
+        continuing = state.pending_tool == tool or state.last_tool == tool
+        previous = state.slots.get(tool, {}) if continuing else {}
+        notes: dict[str, SlotNote] = dict(state.slot_notes.get(tool, {})) if continuing else {}
         extraction = decision.extraction
         new: dict[str, Any] = {}
         ambiguous = []
         if decision.command == "clarify":
-            clarify = state.pop("clarify", None) or {}
-            chosen = _choose(clarify.get("options") or [], decision.signals.get("choice"))
-            if chosen:
-                new = _put_path({}, chosen, clarify.get("value"))
-                notes[chosen] = {"source": clarify.get("text"), "how": None}
+            clarify, state.clarify = state.clarify, None
+            chosen = _choose(clarify.options if clarify is not None else [], decision.signals.get("choice"))
+            if chosen and clarify is not None:
+                new = _put_path({}, chosen, clarify.value)
+                notes[chosen] = SlotNote(source=clarify.text, how=None)
         elif extraction is not None:
             new = extraction.slots
             ambiguous = extraction.ambiguous
             for key in _paths(new):
-                notes[key] = {"source": extraction.sources.get(key), "how": extraction.derived.get(key)}
+                notes[key] = SlotNote(source=extraction.sources.get(key), how=extraction.derived.get(key))
             for key in ("aht_seconds", "contacts_per_day"):
                 if key in extraction.derived:
-                    notes[key] = {"source": extraction.sources.get(key), "how": extraction.derived.get(key)}
+                    notes[key] = SlotNote(source=extraction.sources.get(key), how=extraction.derived.get(key))
         arguments = merge_arguments(previous, new)
-        slots[tool] = arguments
-        notes_by_tool[tool] = {k: v for k, v in notes.items() if _has_path(arguments, k) or k in (
+        state.slots[tool] = arguments
+        state.slot_notes[tool] = {k: v for k, v in notes.items() if _has_path(arguments, k) or k in (
             "aht_seconds", "contacts_per_day")}
-        recomputed = decision.command == "correct" and state.get("last_tool") == tool
+        recomputed = decision.command == "correct" and state.last_tool == tool
         if ambiguous:
             amb = ambiguous[0]
-            state["pending_tool"], state["awaiting"] = tool, None
-            state["clarify"] = amb.model_dump()
-            understood, _ = self._understood(tool, arguments, notes_by_tool[tool], lang)
+            state.pending_tool, state.awaiting = tool, None
+            state.clarify = amb.model_copy(deep=True)
+            understood, _ = self._understood(tool, arguments, state.slot_notes[tool], lang)
             given = t("values.so_far", lang, values="; ".join(dict.fromkeys(u.text for u in understood if u.text))) \
                 if any(u.text for u in understood) else ""
             question = t("values.clarify_fte", lang, value=number(amb.value, lang, 0 if amb.value.is_integer() else 1))
@@ -384,9 +386,9 @@ class Assistant:
                          intent="tool", missing=["party"], understood=understood, suggestions=suggestions)
         missing = missing_arguments(tool, arguments)
         if missing:
-            state["pending_tool"], state["awaiting"] = tool, missing[0]
+            state.pending_tool, state.awaiting = tool, missing[0]
             asked = t(f"tool.ask.{tool}.{missing[0]}", lang)
-            understood, _ = self._understood(tool, arguments, notes_by_tool[tool], lang)
+            understood, _ = self._understood(tool, arguments, state.slot_notes[tool], lang)
             given = t("values.so_far", lang, values="; ".join(dict.fromkeys(u.text for u in understood if u.text))) \
                 if any(u.text for u in understood) else ""
             text = f"{given}\n\n{asked}" if given else f"{t(f'tool.intro.{tool}', lang)}\n\n{asked}"
@@ -394,19 +396,19 @@ class Assistant:
                 Reply(session_id=session_id, text=text, language=lang, intent="tool", missing=missing,
                       pending_tool=tool, understood=understood,
                       suggestions=self._default_suggestions(lang, state)), lang, state)
-        state["pending_tool"], state["awaiting"], state["last_tool"] = None, None, tool
+        state.pending_tool, state.awaiting, state.last_tool = None, None, tool
         request = request_arguments(tool, arguments)
         try:
             run, result_text = self._run_tool(tool, request, lang)
         except InvalidInput as exc:
             field = exc.field.split(".")[0].split("[")[0]
-            state["pending_tool"], state["awaiting"] = tool, field
-            slots[tool] = {k: v for k, v in arguments.items() if k != field}
+            state.pending_tool, state.awaiting = tool, field
+            state.slots[tool] = {k: v for k, v in arguments.items() if k != field}
             text = t("tool.invalid", lang, field=t(f"field.{field}", lang) if _has_field_label(field) else field,
                      detail=exc.message)
             return Reply(session_id=session_id, text=text, language=lang, intent="tool",
                          missing=[field], pending_tool=tool, suggestions=self._default_suggestions(lang, state))
-        understood, assumptions = self._understood(tool, arguments, notes_by_tool[tool], lang, request=request)
+        understood, assumptions = self._understood(tool, arguments, state.slot_notes[tool], lang, request=request)
         parts = []
         if recomputed:
             parts.append(t("values.recomputed", lang))
@@ -483,7 +485,7 @@ class Assistant:
                                  months=comparison.horizon_months)
         return text
 
-    def _understood(self, tool: str, arguments: dict[str, Any], notes: dict[str, Any], lang: str,
+    def _understood(self, tool: str, arguments: dict[str, Any], notes: dict[str, SlotNote], lang: str,
                     request: dict[str, Any] | None = None) -> tuple[list[Understood], list[str]]:
         """The values a tool has (stated, derived) in the user's language, and the
         assumptions a computation with `request` makes (defaults it used)."""
@@ -492,8 +494,8 @@ class Assistant:
         return describe(tool, arguments, notes, lang, request)
 
     # -- checklist --
-    def _checklist(self, decision: Route, text: str, lang: str, state: dict[str, Any], session_id: str) -> Reply:
-        cl = state.setdefault("checklist", new_state())
+    def _checklist(self, decision: Route, text: str, lang: str, state: SessionState, session_id: str) -> Reply:
+        cl = state.checklist_progress()
         command = decision.command
         if command == "export":
             return self._brief_reply(lang, state, session_id)
@@ -519,36 +521,36 @@ class Assistant:
         tool_run, computed = self._checklist_tools(cl, lang) if outcome.event == "answered" else (None, "")
         return self._checklist_reply(outcome, lang, state, session_id, tool_run, computed)
 
-    def _checklist_tools(self, cl: dict[str, Any], lang: str) -> tuple[ToolRun | None, str]:
+    def _checklist_tools(self, cl: ChecklistProgress, lang: str) -> tuple[ToolRun | None, str]:
         """Recompute the staffing plan and the cost comparison when their inputs change."""
-        answers = cl.get("answers", {})
+        answers = cl.answers
         run, text = None, ""
         try:
             staffing = staffing_from_answers(answers)
         except InvalidInput as exc:
             log.info("checklist staffing not computed: %s", exc.message)
             staffing = None
-        if staffing and staffing != cl.get("staffing"):
-            cl["staffing"] = staffing
-            run = ToolRun(name="staffing", **staffing)
-            res = staffing["result"]
+        if staffing and staffing != cl.staffing:
+            cl.staffing = staffing
+            run = ToolRun(name="staffing", arguments=staffing.arguments, result=staffing.result)
+            res = staffing.result
             text = t("checklist.staffing_computed", lang, agents=res["agents"],
-                     contacts=number(staffing["arguments"]["contacts"], lang, 1),
+                     contacts=number(staffing.arguments["contacts"], lang, 1),
                      fte=number(res["monthly_fte"], lang, 1), service_level=percent(res["service_level"] or 0, lang))
-        costs = costs_from_answers(answers, cl.get("staffing"))
-        if costs and costs != cl.get("costs"):
-            cl["costs"] = costs
-            run = ToolRun(name="cost_comparison", **costs)
-            offer = costs["result"]["offers"][0]
-            text = t("checklist.costs_computed", lang, currency=costs["result"]["currency"],
-                     in_house=number(costs["result"]["in_house"]["steady_monthly"], lang),
+        costs = costs_from_answers(answers, cl.staffing)
+        if costs and costs != cl.costs:
+            cl.costs = costs
+            run = ToolRun(name="cost_comparison", arguments=costs.arguments, result=costs.result)
+            offer = costs.result["offers"][0]
+            text = t("checklist.costs_computed", lang, currency=costs.result["currency"],
+                     in_house=number(costs.result["in_house"]["steady_monthly"], lang),
                      offer=number(offer["steady_monthly"], lang),
-                     savings=number(offer["savings_total"], lang), months=costs["result"]["horizon_months"])
+                     savings=number(offer["savings_total"], lang), months=costs.result["horizon_months"])
         return run, text
 
-    def _checklist_reply(self, outcome: Outcome, lang: str, state: dict[str, Any], session_id: str,
+    def _checklist_reply(self, outcome: Outcome, lang: str, state: SessionState, session_id: str,
                          tool_run: ToolRun | None = None, computed: str = "") -> Reply:
-        cl = state["checklist"]
+        cl = state.checklist_progress()
         parts: list[str] = []
         values = {k: v for k, v in outcome.values.items() if isinstance(v, (str, int, float))}
         event_key = f"checklist.{outcome.event}"
@@ -561,10 +563,10 @@ class Assistant:
         view = self._checklist_view(cl, lang)
         current = self.flow.current(cl)
         citations: list[Citation] = []
-        if cl.get("completed"):
+        if cl.completed:
             parts.append(t("checklist.completed", lang))
             parts.append(t("handoff.offer", lang))
-        elif current is not None and cl.get("active"):
+        elif current is not None and cl.active:
             step, question = current
             if not outcome.ok and outcome.event.startswith(("invalid", "number_expected", "text_expected",
                                                            "out_of_range", "yes_no", "choice", "empty")):
@@ -588,7 +590,7 @@ class Assistant:
         citations = Citations(corpus_by_id(self.settings.corpus_dir))
         return [citations.quote(n, c.doc_id, c.quote) for n, c in enumerate(step.citations, 1)]
 
-    def _status_text(self, cl: dict[str, Any], lang: str) -> str:
+    def _status_text(self, cl: ChecklistProgress, lang: str) -> str:
         open_points = self.flow.open_points(cl)
         text = t("checklist.status", lang, done=self.flow.steps_done(cl), total=len(self.flow.spec.steps),
                  open=len(open_points))
@@ -597,7 +599,7 @@ class Assistant:
             text += "\n" + listed
         return text
 
-    def _checklist_view(self, cl: dict[str, Any], lang: str) -> ChecklistView:
+    def _checklist_view(self, cl: ChecklistProgress, lang: str) -> ChecklistView:
         current = self.flow.current(cl)
         total = len(self.flow.spec.steps)
         if current is None:
@@ -609,13 +611,13 @@ class Assistant:
             step_id=step.id, step_number=self.flow.step_number(step), title=step.title[lang], question_id=q.id,
             question=q.text[lang], answer_type=q.type, unit=q.unit, required=q.required,
             choices=[Choice(id=c.id, label=c.label[lang]) for c in q.choices],
-            done=self.flow.steps_done(cl), total=total, completed=bool(cl.get("completed")),
+            done=self.flow.steps_done(cl), total=total, completed=cl.completed,
         )
 
-    def _checklist_suggestions(self, cl: dict[str, Any], lang: str) -> list[Suggestion]:
+    def _checklist_suggestions(self, cl: ChecklistProgress, lang: str) -> list[Suggestion]:
         out: list[Suggestion] = []
         current = self.flow.current(cl)
-        if current is not None and cl.get("active") and not cl.get("completed"):
+        if current is not None and cl.running:
             _, q = current
             if q.type == "yes_no":
                 out += [Suggestion(label=t("checklist.yes", lang), action="checklist.answer",
@@ -630,24 +632,29 @@ class Assistant:
         out.append(Suggestion(label=t("checklist.button.export", lang), action="checklist.export"))
         return out
 
-    def _brief_reply(self, lang: str, state: dict[str, Any], session_id: str) -> Reply:
+    def _brief_reply(self, lang: str, state: SessionState, session_id: str) -> Reply:
         from assistant.checklist.brief import build_brief, render_markdown
 
-        cl = state.setdefault("checklist", new_state())
+        cl = state.checklist_progress()
         brief = build_brief(cl, lang, self.flow, corpus_dir=self.settings.corpus_dir)
         text = t("checklist.brief_ready", lang) + "\n\n" + render_markdown(brief)
         return Reply(session_id=session_id, text=text, language=lang, intent="checklist",
                      checklist=self._checklist_view(cl, lang), suggestions=self._checklist_suggestions(cl, lang))
 
-    def _with_checklist_reminder(self, reply: Reply, lang: str, state: dict[str, Any]) -> Reply:
+    def _with_checklist_reminder(self, reply: Reply, lang: str, state: SessionState) -> Reply:
         """A free question in the middle of the checklist: answer it, then resume."""
-        cl = state.get("checklist") or {}
-        current = self.flow.current(cl) if cl else None
-        if cl.get("active") and not cl.get("completed") and current is not None:
+        cl = state.checklist
+        current = self.flow.current(cl) if cl is not None else None
+        if cl is not None and cl.running and current is not None:
             _, question = current
             reply.text += "\n\n" + t("checklist.resume", lang, question=question.text[lang])
             reply.checklist = self._checklist_view(cl, lang)
         return reply
+
+
+def _checklist_active(state: SessionState) -> bool:
+    """The checklist was started (a completed checklist stays active until stopped)."""
+    return state.checklist is not None and state.checklist.active
 
 
 def _unique(suggestions: list[Suggestion]) -> list[Suggestion]:

@@ -38,6 +38,7 @@ from assistant.i18n import t
 from assistant.reply import Reply
 from assistant.routing import checklist_language
 from assistant.settings import Settings
+from assistant.state import SessionState
 
 log = logging.getLogger("api.slack")
 
@@ -211,8 +212,7 @@ class SlackBot:
 
     def _checklist_running(self, sid: str) -> bool:
         snapshot = self._engine().store.get(sid)
-        cl = (snapshot.state.get("checklist") or {}) if snapshot else {}
-        return bool(cl.get("active")) and not cl.get("completed")
+        return snapshot is not None and SessionState.from_json(snapshot.state).checklist_running
 
     async def _on_event(self, body: dict[str, Any], event: dict[str, Any], context: Any, client: Any, *,
                         mention: bool) -> None:

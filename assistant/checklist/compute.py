@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.errors import InvalidInput
+from assistant.state import ComputedTool
 from assistant.tools import (
     CostComparisonRequest,
     OutsourcingOffer,
@@ -31,8 +32,8 @@ _PRICE_FIELD = {
 }
 
 
-def staffing_from_answers(answers: dict[str, Any]) -> dict[str, Any] | None:
-    """{"arguments", "result"} of a staffing plan, or None while inputs are missing."""
+def staffing_from_answers(answers: dict[str, Any]) -> ComputedTool | None:
+    """The arguments and result of a staffing plan, or None while inputs are missing."""
     if any(answers.get(k) is None for k in STAFFING_INPUTS):
         return None
     hours = float(answers["opening_hours_per_day"]) * float(answers["open_days_per_month"])
@@ -46,14 +47,14 @@ def staffing_from_answers(answers: dict[str, Any]) -> dict[str, Any] | None:
     plan = plan_staffing(StaffingRequest(**arguments))
     # Agents are needed in every open hour; an FTE works 160 paid hours a month.
     monthly_fte = plan.scheduled_fte * hours / PAID_HOURS_PER_FTE_MONTH
-    return {
-        "arguments": arguments,
-        "result": plan.model_dump(mode="json", exclude={"intervals"}) | {"monthly_fte": round(monthly_fte, 2)},
-    }
+    return ComputedTool(
+        arguments=arguments,
+        result=plan.model_dump(mode="json", exclude={"intervals"}) | {"monthly_fte": round(monthly_fte, 2)},
+    )
 
 
-def costs_from_answers(answers: dict[str, Any], staffing: dict[str, Any] | None) -> dict[str, Any] | None:
-    """{"arguments", "result"} of a cost comparison, or None when it can't be computed
+def costs_from_answers(answers: dict[str, Any], staffing: ComputedTool | None) -> ComputedTool | None:
+    """The arguments and result of a cost comparison, or None when it can't be computed
     (inputs missing, or a pricing model — commission, incentive — that needs terms
     the checklist doesn't ask for)."""
     if staffing is None or any(answers.get(k) is None for k in COST_INPUTS):
@@ -61,7 +62,7 @@ def costs_from_answers(answers: dict[str, Any], staffing: dict[str, Any] | None)
     price_field = _PRICE_FIELD.get(str(answers["pricing_model"]))
     if price_field is None:
         return None
-    fte = max(float(staffing["result"]["monthly_fte"]), 0.1)
+    fte = max(float(staffing.result["monthly_fte"]), 0.1)
     arguments = {
         "currency": str(answers["currency"]),
         "contacts_per_month": float(answers["monthly_volume"]),
@@ -78,5 +79,5 @@ def costs_from_answers(answers: dict[str, Any], staffing: dict[str, Any] | None)
             **{**arguments, "offers": [OutsourcingOffer(**o) for o in arguments["offers"]]}))
     except InvalidInput:
         return None
-    return {"arguments": arguments, "result": comparison.model_dump(mode="json")}
+    return ComputedTool(arguments=arguments, result=comparison.model_dump(mode="json"))
 
