@@ -1,7 +1,10 @@
 """The conversation engine: `Assistant.reply(session_id, message) -> Reply`.
 
-Every surface (HTTP API, widget, Slack, CLI, evals) calls this one object. It
-detects the language, routes the message (checklist, tools, question,
+Every surface (HTTP API, widget, Slack, CLI, evals) calls this one object, and
+only its public methods: replies and button actions, and what a surface reads
+or changes about a session besides (its view, history, feedback, deletion,
+token check, the brief), the leads, the insights report and the health of the
+database. The surfaces never reach into the session store. It detects the language, routes the message (checklist, tools, question,
 greeting), composes the reply from the catalog, the deterministic tools and
 the retrieved passages, and stores both turns in the session with one atomic
 save (`SessionStore.update`): concurrent messages to a session are serialised,
@@ -26,7 +29,7 @@ from assistant.language import SUPPORTED, detect_language, is_unsupported_langua
 from assistant.reply import ACTIONS, ChecklistView, Choice, Citation, Reply, Suggestion, ToolRun, Understood
 from assistant.routing import Route, route
 from assistant.settings import Settings, get_settings
-from assistant.state import ChecklistProgress, SessionState, SlotNote
+from assistant.state import ChecklistProgress, SessionState, SessionView, SlotNote
 from assistant.user_text import clean_user_text
 from assistant.tools import (
     CostComparisonRequest,
@@ -41,7 +44,11 @@ from assistant.tools import (
 from assistant.tools.extract import Extraction
 
 if TYPE_CHECKING:
-    from assistant.sessions import SessionTxn
+    from datetime import timedelta
+
+    from assistant.insights import InsightsReport
+    from assistant.leads import LeadStore
+    from assistant.sessions import CreatedSession, Feedback, SessionStore, SessionTxn, Turn
 
 log = logging.getLogger("assistant.engine")
 
@@ -59,7 +66,7 @@ class Assistant:
         settings: Settings | None = None,
         *,
         retriever: Any = None,
-        store: Any = None,
+        store: SessionStore | None = None,
         llm_answerer: Any = None,
     ) -> None:
         self.settings = settings or get_settings()
@@ -92,7 +99,9 @@ class Assistant:
         return load_retriever(self.settings, auto_rebuild=None if first else False)
 
     @property
-    def store(self) -> Any:
+    def store(self) -> SessionStore:
+        """The session store. For wiring what shares its database (the lead worker, the
+        Slack event ledger); surfaces read and change sessions through the methods below."""
         if self._store is None:
             from assistant.sessions import SessionStore
 
@@ -120,11 +129,74 @@ class Assistant:
             self._answerer = OfflineAnswerer(retriever, corpus_by_id(self.settings.corpus_dir))
         return self._answerer
 
-    # -- public API --
-    def create_session(self, language: str | None = None) -> Any:
+    # -- sessions: what a surface reads and changes besides the replies --
+    def create_session(self, language: str | None = None, *, session_id: str | None = None) -> CreatedSession:
+        """A new session (under `session_id`, or a fresh id) with its secret token."""
         if language is not None and language not in SUPPORTED:
             raise InvalidInput("language", f"must be one of {', '.join(SUPPORTED)}")
-        return self.store.create(language=language)
+        return self.store.create(session_id=session_id, language=language)
+
+    def session_view(self, session_id: str) -> SessionView | None:
+        """The session's language and state, or None when there is no such session."""
+        snapshot = self.store.get(session_id)
+        if snapshot is None:
+            return None
+        return SessionView(id=snapshot.id, language=snapshot.language, state=SessionState.from_json(snapshot.state))
+
+    def _session(self, session_id: str) -> SessionView:
+        view = self.session_view(session_id)
+        if view is None:
+            raise NotFound(f"no session '{session_id}'")
+        return view
+
+    def checklist_running(self, session_id: str) -> bool:
+        """The session's checklist is started and not finished (False for an unknown session)."""
+        view = self.session_view(session_id)
+        return view is not None and view.state.checklist_running
+
+    def history(self, session_id: str) -> list[Turn]:
+        """The session's turns in order; an assistant turn's payload is its Reply."""
+        return self.store.history(session_id)
+
+    def verify_token(self, session_id: str, token: str) -> bool:
+        """`token` is this session's secret (False for an unknown session too)."""
+        return self.store.verify_token(session_id, token)
+
+    def delete_session(self, session_id: str) -> bool:
+        """Remove the session with its turns, feedback and checklist; False when there was none."""
+        return self.store.delete(session_id)
+
+    def feedback(self, session_id: str) -> dict[int, Feedback]:
+        """The ratings of the session's answers, by turn number."""
+        return self.store.feedback(session_id)
+
+    def set_feedback(self, session_id: str, seq: int, rating: str, comment: str | None = None) -> Feedback:
+        """Rate the assistant turn `seq` (a Reply's `turn`); rating again replaces it."""
+        return self.store.set_feedback(session_id, seq, rating, comment)
+
+    def database_reachable(self) -> bool:
+        """The session database answers (what readiness checks ask)."""
+        try:
+            return bool(self.store.ping())
+        except Exception:  # an unreachable database is a "no", not an error
+            log.debug("the session database did not answer", exc_info=True)
+            return False
+
+    @property
+    def leads(self) -> LeadStore:
+        """The handoff leads and their deliveries (kept in the session database)."""
+        from assistant.leads import LeadStore
+
+        return LeadStore(self.store)
+
+    def insights(self, *, since: timedelta, language: str = "en") -> InsightsReport:
+        """What visitors asked that the sources don't cover, ratings, stalled tools and
+        checklist drop-off over the conversations of the last `since`."""
+        from assistant.insights import build_insights
+
+        return build_insights(self.store, self.retriever, since=since, language=language)
+
+    # -- conversation --
 
     def reply(self, session_id: str, message: str, on_delta: Callable[[str], None] | None = None) -> Reply:
         """Answer `message` in the session and store both turns.
@@ -178,8 +250,8 @@ class Assistant:
             if command == "export":
                 return self._exchange(session_id, command, lambda txn, state: self._brief_reply(
                     txn.language or self.settings.default_language, state, txn.id), create=True)
-            if self.store.get(session_id) is None:
-                self.store.create(session_id=session_id)
+            if self.session_view(session_id) is None:
+                self.create_session(session_id=session_id)
             return self.checklist_action(session_id, command, answer=value)
         tool = action.split(".", 1)[1]
 
@@ -190,9 +262,6 @@ class Assistant:
             return self._tool(Route("tool", argument=tool, extraction=Extraction(tool=tool)), lang, state, txn.id)
 
         return self._exchange(session_id, action, start, create=True)
-
-    def history(self, session_id: str) -> list[Any]:
-        return self.store.history(session_id)
 
     def checklist_action(self, session_id: str, command: str, answer: str | None = None,
                          step: int | None = None) -> Reply:
@@ -247,23 +316,20 @@ class Assistant:
             return exchange(txn)
 
     def checklist_view(self, session_id: str) -> ChecklistView | None:
-        snapshot = self.store.get(session_id)
-        if snapshot is None:
-            raise NotFound(f"no session '{session_id}'")
-        cl = SessionState.from_json(snapshot.state).checklist
-        return self._checklist_view(cl, snapshot.language or self.settings.default_language) if cl is not None else None
+        """Where the session's checklist is (None before it was ever started)."""
+        session = self._session(session_id)
+        cl = session.state.checklist
+        return self._checklist_view(cl, session.language or self.settings.default_language) if cl is not None else None
 
     def brief(self, session_id: str, language: str | None = None) -> dict[str, Any]:
         """The procurement brief (JSON schema v1) in the session's language; allowed when empty."""
         from assistant.checklist.brief import build_brief
 
-        snapshot = self.store.get(session_id)
-        if snapshot is None:
-            raise NotFound(f"no session '{session_id}'")
-        lang = language or snapshot.language or self.settings.default_language
+        session = self._session(session_id)
+        lang = language or session.language or self.settings.default_language
         if lang not in SUPPORTED:
             raise InvalidInput("language", f"must be one of {', '.join(SUPPORTED)}")
-        return build_brief(SessionState.from_json(snapshot.state).checklist_progress(), lang, self.flow,
+        return build_brief(session.state.checklist_progress(), lang, self.flow,
                            corpus_dir=self.settings.corpus_dir)
 
     # -- language --

@@ -15,7 +15,6 @@ from assistant.corpus import corpus_by_id
 from assistant.engine import Assistant
 from assistant.errors import CorpusError
 from assistant.i18n import t
-from assistant.state import SessionState
 
 # What users type for the commands (routing reads them through assistant/data/vocabulary.yaml).
 TYPED = {
@@ -74,7 +73,7 @@ def test_a_scripted_conversation_completes_all_ten_steps_and_exports_a_cited_bri
         reply = engine.reply(session, answer_for(question, lang))
         assert reply.language == lang and reply.checklist.question_id != before, reply.text
     assert reply.checklist.completed and skipped and backed and invalid
-    state = SessionState.from_json(engine.store.get(session).state).checklist
+    state = engine.session_view(session).state.checklist
     brief = build_brief(state, lang)
     markdown = render_markdown(brief)
     agents = staffing_from_answers(state.answers).result["agents"]
@@ -105,7 +104,7 @@ def test_out_of_range_values_are_re_asked_with_the_allowed_range(engine):
     engine.reply("range", "start the checklist")
     engine.reply("range", "steg 4")
     for _ in range(4):  # channels, opening hours, open days -> service level target
-        view = SessionState.from_json(engine.store.get("range").state).checklist
+        view = engine.session_view("range").state.checklist
         q = engine.flow.current(view)[1]
         if q.id == "sl_target_percent":
             break
@@ -160,7 +159,7 @@ def test_concurrent_answers_to_one_checklist_are_serialised_and_neither_is_lost(
         th.start()
     for th in threads:
         th.join()
-    answers = engine.store.get("race").state["checklist"]["answers"]
+    answers = engine.session_view("race").state.checklist.answers
     assert {"business_idea", "case_types"} <= set(answers)
 
 
