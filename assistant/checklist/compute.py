@@ -8,10 +8,11 @@ in-house FTE taken from that staffing plan.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from assistant.errors import InvalidInput
-from assistant.state import ComputedTool
+from assistant.state import ChecklistProgress, ComputedTool
 from assistant.tools import (
     CostComparisonRequest,
     OutsourcingOffer,
@@ -24,6 +25,7 @@ STAFFING_INPUTS = ("monthly_volume", "aht_seconds", "opening_hours_per_day", "op
                    "sl_target_percent", "sl_answer_seconds")
 COST_INPUTS = ("pricing_model", "offer_price", "inhouse_monthly_salary", "currency")
 PAID_HOURS_PER_FTE_MONTH = 160.0
+log = logging.getLogger("assistant.checklist")
 _PRICE_FIELD = {
     "per_contact": "price_per_contact",
     "per_minute": "price_per_minute",
@@ -81,3 +83,21 @@ def costs_from_answers(answers: dict[str, Any], staffing: ComputedTool | None) -
         return None
     return ComputedTool(arguments=arguments, result=comparison.model_dump(mode="json"))
 
+
+
+def update_figures(progress: ChecklistProgress) -> str | None:
+    """Recompute the staffing plan and the cost comparison from the answers when
+    their inputs changed; the figure that changed last ("staffing" or
+    "cost_comparison"), or None when neither did."""
+    changed = None
+    try:
+        staffing = staffing_from_answers(progress.answers)
+    except InvalidInput as exc:
+        log.info("checklist staffing not computed: %s", exc.message)
+        staffing = None
+    if staffing and staffing != progress.staffing:
+        progress.staffing, changed = staffing, "staffing"
+    costs = costs_from_answers(progress.answers, progress.staffing)
+    if costs and costs != progress.costs:
+        progress.costs, changed = costs, "cost_comparison"
+    return changed

@@ -9,11 +9,13 @@ restart or move between server replicas.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.checklist.answers import InvalidAnswer, parse_answer
 from assistant.checklist.steps import ChecklistSpec, QuestionSpec, StepSpec, load_steps
+from assistant.errors import InvalidInput
 from assistant.state import ChecklistProgress
 
 
@@ -29,10 +31,34 @@ class Outcome:
     ok: bool = True
 
 
+#: A command's operation: (progress, the answer's text, the step to jump to) -> what happened.
+Operation = Callable[[ChecklistProgress, str, Any], Outcome]
+
+
 class ChecklistFlow:
     def __init__(self, spec: ChecklistSpec | None = None) -> None:
         self.spec = spec or load_steps()
         self.order: list[tuple[StepSpec, QuestionSpec]] = [(s, q) for s in self.spec.steps for q in s.questions]
+        self._operations: dict[str, Operation] = {
+            "start": lambda state, _text, _step: self.start(state),
+            "restart": lambda state, _text, _step: self.restart(state),
+            "stop": lambda state, _text, _step: self.stop(state),
+            "skip": lambda state, _text, _step: self.skip(state),
+            "back": lambda state, _text, _step: self.back(state),
+            "jump": lambda state, _text, step: self._jump_to(state, step),
+            "status": lambda _state, _text, _step: Outcome("status"),
+            "answer": lambda state, text, _step: self.answer(state, text),
+        }
+
+    @property
+    def commands(self) -> frozenset[str]:
+        """What `apply` does: start, restart, stop, skip, back, jump, status, answer."""
+        return frozenset(self._operations)
+
+    def apply(self, state: ChecklistProgress, command: str, *, text: str = "", step: Any = None) -> Outcome:
+        """Run `command` on the progress: "answer" answers the current question with
+        `text`, "jump" goes to `step` (a number or a step id)."""
+        return self._operations[command](state, text, step)
 
     # -- where we are --
     def current(self, state: ChecklistProgress) -> tuple[StepSpec, QuestionSpec] | None:
@@ -109,6 +135,11 @@ class ChecklistFlow:
         state.trail.append(state.position)
         state.position, state.active, state.completed = first, True, False
         return Outcome("jumped", {"step": self.step_number(step)})
+
+    def _jump_to(self, state: ChecklistProgress, step_ref: str | int | None) -> Outcome:
+        if step_ref is None:
+            raise InvalidInput("step", f"give a step number 1–{len(self.spec.steps)}")
+        return self.jump(state, step_ref)
 
     def _find_step(self, ref: str | int) -> StepSpec | None:
         if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
