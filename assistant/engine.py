@@ -99,7 +99,7 @@ class Assistant:
 
             llm_answerer = build_llm_answerer(self.settings)
         self._llm = llm_answerer
-        self.flow = ChecklistFlow()
+        self.flow = ChecklistFlow(corpus_dir=self.settings.corpus_dir)
         self.checklist_rendering = ChecklistRendering(self.flow, self.settings.corpus_dir)
         #: What each kind of route is answered by.
         self._handlers: dict[RouteKind, Handler] = {
@@ -226,7 +226,7 @@ class Assistant:
         checklist drop-off over the conversations of the last `since`."""
         from assistant.insights import build_insights
 
-        return build_insights(self.store, self.retriever, since=since, language=language)
+        return build_insights(self.store, self.retriever, since=since, language=language, flow=self.flow)
 
     # -- conversation --
     def reply(self, session_id: str, message: str, on_delta: Callable[[str], None] | None = None) -> Reply:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from assistant.checklist.answers import InvalidAnswer, parse_answer
@@ -36,8 +37,9 @@ Operation = Callable[[ChecklistProgress, str, Any], Outcome]
 
 
 class ChecklistFlow:
-    def __init__(self, spec: ChecklistSpec | None = None) -> None:
-        self.spec = spec or load_steps()
+    def __init__(self, spec: ChecklistSpec | None = None, *, corpus_dir: Path | None = None) -> None:
+        """The flow over `spec`, or over the checklist whose citations `corpus_dir` holds."""
+        self.spec = spec or load_steps(corpus_dir)
         self.order: list[tuple[StepSpec, QuestionSpec]] = [(s, q) for s in self.spec.steps for q in s.questions]
         self._operations: dict[str, Operation] = {
             "start": lambda state, _text, _step: self.start(state),
