@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import AssistantError, IndexUnavailable
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.engine import Assistant
 
 log = logging.getLogger("api")
 
 
 class AppState:
-    def __init__(self, settings: Settings, engine: Any = None) -> None:
+    def __init__(self, settings: Settings, engine: Assistant | None = None) -> None:
         self.settings = settings
         self._engine = engine
         self._error: AssistantError | None = None
@@ -54,7 +57,7 @@ class AppState:
             self._worker.notify()
 
     @property
-    def engine(self) -> Any:
+    def engine(self) -> Assistant:
         """The conversation engine (its session store works before the index is ready)."""
         if self._engine is None:
             from assistant.engine import Assistant
@@ -92,7 +95,7 @@ class AppState:
     def error(self) -> AssistantError | None:
         return self._error
 
-    def ready_engine(self, timeout: float = 300.0) -> Any:
+    def ready_engine(self, timeout: float = 300.0) -> Assistant:
         """The engine once the index is loaded; raises the load error if any."""
         self.start_loading()
         if not self._ready.wait(timeout):
@@ -100,6 +103,3 @@ class AppState:
         if self._error is not None:
             raise self._error
         return self.engine
-
-    def retriever(self, timeout: float = 300.0) -> Any:
-        return self.ready_engine(timeout).retriever

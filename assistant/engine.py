@@ -1,46 +1,55 @@
 """The conversation engine: `Assistant.reply(session_id, message) -> Reply`.
 
-Every surface (HTTP API, widget, Slack, CLI, evals) calls this one object. It
-detects the language, routes the message (checklist, tools, question,
-greeting), composes the reply from the catalog, the deterministic tools and
-the retrieved passages, and stores both turns in the session with one atomic
-save (`SessionStore.update`): concurrent messages to a session are serialised,
-and no database lock is held while a reply is being worked out.
+Every surface (HTTP API, widget, Slack, CLI, evals) calls this one object, and
+only its public methods: replies and button actions, and what a surface reads
+or changes about a session besides (its view, history, feedback, deletion,
+token check, the brief), the leads, the insights report and the health of the
+database. The surfaces never reach into the session store.
+
+A turn is orchestration only: detect the language, route the message
+(`assistant.routing`), hand it to the handler for its kind (the checklist, a
+tool, a greeting, a question), and store both turns with the new state in one
+atomic save (`SessionStore.update`): concurrent messages to a session are
+serialised, and no database lock is held while a reply is being worked out.
+The handlers call the parts that decide (`assistant.checklist.flow`,
+`assistant.tools.conversation`, the retriever and the answerers) and the parts
+that say it (`assistant.rendering`).
 """
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answering.offline import Answer, OfflineAnswerer
-from assistant.checklist.compute import costs_from_answers, staffing_from_answers
-from assistant.checklist.flow import ChecklistFlow, Outcome, new_state
-from assistant.errors import AssistantError, InvalidInput, NotFound, SessionConflict
-from assistant.formatting import number, percent
+from assistant.checklist.compute import update_figures
+from assistant.checklist.flow import ChecklistFlow
+from assistant.errors import AssistantError, InvalidInput, NotFound
 from assistant.i18n import t
 from assistant.index_watch import RetrieverHolder
 from assistant.language import SUPPORTED, detect_language, is_unsupported_language
-from assistant.reply import ACTIONS, ChecklistView, Choice, Citation, Reply, Suggestion, ToolRun, Understood
-from assistant.routing import Route, route
+from assistant.rendering import answers as answer_replies
+from assistant.rendering import tools as tool_replies
+from assistant.rendering.checklist import ChecklistRendering
+from assistant.rendering.suggestions import checklist_active
+from assistant.reply import ACTIONS, ChecklistView, Reply
+from assistant.routing import Route, RouteKind, route
 from assistant.settings import Settings, get_settings
-from assistant.user_text import clean_user_text
-from assistant.tools import (
-    CostComparisonRequest,
-    OutsourcingOffer,
-    StaffingRequest,
-    compare_costs,
-    merge_arguments,
-    missing_arguments,
-    plan_staffing,
-    request_arguments,
-)
+from assistant.state import SessionState, SessionView
+from assistant.tools import missing_arguments, request_arguments
+from assistant.tools.conversation import fill_slots, run_tool
 from assistant.tools.extract import Extraction
+from assistant.user_text import clean_user_text
 
 if TYPE_CHECKING:
-    from assistant.store import SessionTxn
+    from datetime import timedelta
+
+    from assistant.insights import InsightsReport
+    from assistant.leads import LeadStore
+    from assistant.store import CreatedSession, Feedback, SessionStore, SessionTxn, Turn
 
 log = logging.getLogger("assistant.engine")
 
@@ -48,6 +57,23 @@ log = logging.getLogger("assistant.engine")
 def clean_message(message: Any, max_chars: int) -> str:
     """A user message, normalised; empty or oversized input is a clear error."""
     return clean_user_text(message, max_chars, "message", keep_newlines=True)
+
+
+@dataclass
+class TurnContext:
+    """One message on its way through a handler: where routing sent it, in which
+    language, and the session's state (which the handler changes)."""
+
+    decision: Route
+    text: str
+    lang: str
+    state: SessionState
+    session_id: str
+    on_delta: Callable[[str], None] | None = None
+    embed: Callable[[], Any] | None = None
+
+
+Handler = Callable[[TurnContext], Reply]
 
 
 class Assistant:
@@ -58,7 +84,7 @@ class Assistant:
         settings: Settings | None = None,
         *,
         retriever: Any = None,
-        store: Any = None,
+        store: SessionStore | None = None,
         llm_answerer: Any = None,
     ) -> None:
         self.settings = settings or get_settings()
@@ -73,7 +99,21 @@ class Assistant:
 
             llm_answerer = build_llm_answerer(self.settings)
         self._llm = llm_answerer
-        self.flow = ChecklistFlow()
+        self.flow = ChecklistFlow(corpus_dir=self.settings.corpus_dir)
+        self.checklist_rendering = ChecklistRendering(self.flow, self.settings.corpus_dir)
+        #: What each kind of route is answered by.
+        self._handlers: dict[RouteKind, Handler] = {
+            "checklist": self._checklist,
+            "tool": self._tool,
+            "greeting": self._greeting,
+            "question": self._question,
+        }
+        #: What a suggestion's action does, by its kind ("ask", "checklist.<command>", "tool.<name>").
+        self._actions: dict[str, Callable[[str, str, str | None], Reply]] = {
+            "ask": self._ask_action,
+            "checklist": self._checklist_action,
+            "tool": self._tool_action,
+        }
 
     # -- lazily built parts (the CLI's tool commands never pay for them) --
     @property
@@ -91,7 +131,9 @@ class Assistant:
         return load_retriever(self.settings, auto_rebuild=None if first else False)
 
     @property
-    def store(self) -> Any:
+    def store(self) -> SessionStore:
+        """The session store. For wiring what shares its database (the lead worker, the
+        Slack event ledger); surfaces read and change sessions through the methods below."""
         if self._store is None:
             from assistant.store import SessionStore
 
@@ -119,14 +161,77 @@ class Assistant:
             self._answerer = OfflineAnswerer(retriever, corpus_by_id(self.settings.corpus_dir))
         return self._answerer
 
-    # -- public API --
-    def create_session(self, language: str | None = None) -> Any:
+    # -- sessions: what a surface reads and changes besides the replies --
+    def create_session(self, language: str | None = None, *, session_id: str | None = None) -> CreatedSession:
+        """A new session (under `session_id`, or a fresh id) with its secret token."""
         if language is not None and language not in SUPPORTED:
             raise InvalidInput("language", f"must be one of {', '.join(SUPPORTED)}")
-        return self.store.create(language=language)
+        return self.store.create(session_id=session_id, language=language)
 
+    def session_view(self, session_id: str) -> SessionView | None:
+        """The session's language and state, or None when there is no such session."""
+        snapshot = self.store.get(session_id)
+        if snapshot is None:
+            return None
+        return SessionView(id=snapshot.id, language=snapshot.language, state=SessionState.from_json(snapshot.state))
+
+    def _session(self, session_id: str) -> SessionView:
+        view = self.session_view(session_id)
+        if view is None:
+            raise NotFound(f"no session '{session_id}'")
+        return view
+
+    def checklist_running(self, session_id: str) -> bool:
+        """The session's checklist is started and not finished (False for an unknown session)."""
+        view = self.session_view(session_id)
+        return view is not None and view.state.checklist_running
+
+    def history(self, session_id: str) -> list[Turn]:
+        """The session's turns in order; an assistant turn's payload is its Reply."""
+        return self.store.history(session_id)
+
+    def verify_token(self, session_id: str, token: str) -> bool:
+        """`token` is this session's secret (False for an unknown session too)."""
+        return self.store.verify_token(session_id, token)
+
+    def delete_session(self, session_id: str) -> bool:
+        """Remove the session with its turns, feedback and checklist; False when there was none."""
+        return self.store.delete(session_id)
+
+    def feedback(self, session_id: str) -> dict[int, Feedback]:
+        """The ratings of the session's answers, by turn number."""
+        return self.store.feedback(session_id)
+
+    def set_feedback(self, session_id: str, seq: int, rating: str, comment: str | None = None) -> Feedback:
+        """Rate the assistant turn `seq` (a Reply's `turn`); rating again replaces it."""
+        return self.store.set_feedback(session_id, seq, rating, comment)
+
+    def database_reachable(self) -> bool:
+        """The session database answers (what readiness checks ask)."""
+        try:
+            return bool(self.store.ping())
+        except Exception:  # an unreachable database is a "no", not an error
+            log.debug("the session database did not answer", exc_info=True)
+            return False
+
+    @property
+    def leads(self) -> LeadStore:
+        """The handoff leads and their deliveries (kept in the session database)."""
+        from assistant.leads import LeadStore
+
+        return LeadStore(self.store)
+
+    def insights(self, *, since: timedelta, language: str = "en") -> InsightsReport:
+        """What visitors asked that the sources don't cover, ratings, stalled tools and
+        checklist drop-off over the conversations of the last `since`."""
+        from assistant.insights import build_insights
+
+        return build_insights(self.store, self.retriever, since=since, language=language, flow=self.flow)
+
+    # -- conversation --
     def reply(self, session_id: str, message: str, on_delta: Callable[[str], None] | None = None) -> Reply:
-        """Answer `message` in the session and store both turns.
+        """Answer `message` in the session and store both turns; the Reply's `turn`
+        is the stored assistant turn's number (what feedback and sharing name).
 
         `on_delta` receives the answer text in pieces while a language model
         writes it (only then); the returned Reply is authoritative and may differ
@@ -136,12 +241,12 @@ class Assistant:
         text = clean_message(message, self.settings.max_message_chars)
         self.retriever  # load before taking the session lock: a first build must not hold it
 
-        def answer(txn: SessionTxn) -> Reply:
-            state = txn.state
+        def answer(txn: SessionTxn, state: SessionState) -> Reply:
             language, notice = self._language(text, txn.language)
             embed = self._embedder(text)
             decision = route(text, language, state, embed=embed, classifier=self.intents)
-            reply = self._dispatch(decision, text, language, state, txn.id, on_delta, embed)
+            reply = self._handlers[decision.kind](TurnContext(decision, text, language, state, txn.id,
+                                                              on_delta, embed))
             if notice:
                 reply.notice = notice
                 reply.text = f"{notice}\n\n{reply.text}"
@@ -167,100 +272,93 @@ class Assistant:
         """Perform a suggestion's action (what the widget's and Slack's buttons send)."""
         if action not in ACTIONS:
             raise InvalidInput("action", f"must be one of {', '.join(ACTIONS)}")
-        if action == "ask":
-            if not value:
-                raise InvalidInput("value", "is required for 'ask': the question to send")
-            return self.reply(session_id, value)
-        if action.startswith("checklist."):
-            command = action.split(".", 1)[1]
-            if command == "answer" and not value:
-                raise InvalidInput("value", "is required for 'checklist.answer': the answer")
-            if command == "export":
-                return self._exchange(session_id, command, lambda txn: self._brief_reply(
-                    txn.language or self.settings.default_language, txn.state, txn.id), create=True)
-            if self.store.get(session_id) is None:
-                self.store.create(session_id=session_id)
-            return self.checklist_action(session_id, command, answer=value)
-        tool = action.split(".", 1)[1]
+        kind, _, name = action.partition(".")
+        return self._actions[kind](session_id, name, value)
 
-        def start(txn: SessionTxn) -> Reply:
+    def _ask_action(self, session_id: str, _name: str, value: str | None) -> Reply:
+        if not value:
+            raise InvalidInput("value", "is required for 'ask': the question to send")
+        return self.reply(session_id, value)
+
+    def _checklist_action(self, session_id: str, command: str, value: str | None) -> Reply:
+        if command == "answer" and not value:
+            raise InvalidInput("value", "is required for 'checklist.answer': the answer")
+        if command == "export":
+            return self._exchange(session_id, command, lambda txn, state: self._brief_reply(
+                txn.language or self.settings.default_language, state, txn.id), create=True)
+        if self.session_view(session_id) is None:
+            self.create_session(session_id=session_id)
+        return self.checklist_action(session_id, command, answer=value)
+
+    def _tool_action(self, session_id: str, tool: str, _value: str | None) -> Reply:
+        def start(txn: SessionTxn, state: SessionState) -> Reply:
             lang = txn.language or self.settings.default_language
-            state = txn.state
-            state["pending_tool"], state["last_tool"] = tool, None
-            state.setdefault("slots", {})[tool] = {}
-            return self._tool(Route("tool", argument=tool, extraction=Extraction(tool=tool)), lang, state, txn.id)
+            state.pending_tool, state.last_tool = tool, None
+            state.slots[tool] = {}
+            decision = Route("tool", argument=tool, extraction=Extraction(tool=tool))
+            return self._tool(TurnContext(decision, f"tool.{tool}", lang, state, txn.id))
 
-        return self._exchange(session_id, action, start, create=True)
-
-    def history(self, session_id: str) -> list[Any]:
-        return self.store.history(session_id)
+        return self._exchange(session_id, f"tool.{tool}", start, create=True)
 
     def checklist_action(self, session_id: str, command: str, answer: str | None = None,
                          step: int | None = None) -> Reply:
         """A checklist button (start, answer, skip, back, jump, status, restart) without
         routing: what the widget's buttons and the Slack actions call."""
-        commands = {"start", "answer", "skip", "back", "jump", "status", "restart", "stop"}
-        if command not in commands:
-            raise InvalidInput("command", f"must be one of {', '.join(sorted(commands))}")
+        if command not in self.flow.commands:
+            raise InvalidInput("command", f"must be one of {', '.join(sorted(self.flow.commands))}")
         text = clean_message(answer, self.settings.max_message_chars) if command == "answer" else command
 
-        def act(txn: SessionTxn) -> Reply:
-            state = txn.state
+        def act(txn: SessionTxn, state: SessionState) -> Reply:
             lang = txn.language or self.settings.default_language
             if command == "answer":
                 lang, _ = self._language(text, txn.language)
-            elif not (state.get("checklist") or {}).get("active") and command not in ("start", "restart", "jump"):
+            elif not checklist_active(state) and command not in ("start", "restart", "jump"):
                 raise InvalidInput("command", "the checklist is not running; start it first")
-            reply = self._checklist(Route("checklist", command, step), text, lang, state, txn.id)
+            reply = self._checklist(TurnContext(Route("checklist", command, step), text, lang, state, txn.id))
             txn.language = lang
             return reply
 
         return self._exchange(session_id, text, act, create=False)
 
-    def _exchange(self, session_id: str, text: str, respond: Callable[[SessionTxn], Reply], *, create: bool) -> Reply:
+    def _exchange(self, session_id: str, text: str, respond: Callable[[SessionTxn, SessionState], Reply], *,
+                  create: bool) -> Reply:
         """Run `respond` on the session's state and save it with the two new turns.
 
-        The reply is first computed without holding the database (see
-        `SessionStore.update`). When another process or replica saved the same
-        session meanwhile, it is computed once more under the session's lock:
-        retrying optimistically could lose every race while several messages
-        to one conversation arrive at once, the lock guarantees progress, and
-        it is only held for a conversation that is really contended.
+        The store keeps the state as plain JSON; `respond` gets it typed, and
+        what it changed is written back as JSON before the save.
+
+        The store's `exchange` owns the retry policy (optimistic first, then under
+        the session's lock when another process saved the session meanwhile).
         """
         def exchange(txn: SessionTxn) -> Reply:
-            reply = respond(txn)
+            state = SessionState.from_json(txn.state)
+            reply = respond(txn, state)
+            txn.state = state.to_json()
             txn.append("user", text)
             reply.turn = txn.append("assistant", reply.text, reply.model_dump(mode="json", exclude={"turn"})).seq
             return reply
 
-        try:
-            with self.store.update(session_id, create=create) as txn:
-                reply = exchange(txn)
-            return reply
-        except SessionConflict:
-            log.info("session %s changed in another process; answering again under its lock", session_id)
-        with self.store.transaction(session_id, create=create) as txn:
-            return exchange(txn)
+        return self.store.exchange(session_id, exchange, create=create)
 
     def checklist_view(self, session_id: str) -> ChecklistView | None:
-        snapshot = self.store.get(session_id)
-        if snapshot is None:
-            raise NotFound(f"no session '{session_id}'")
-        cl = snapshot.state.get("checklist")
-        return self._checklist_view(cl, snapshot.language or self.settings.default_language) if cl else None
+        """Where the session's checklist is (None before it was ever started)."""
+        session = self._session(session_id)
+        cl = session.state.checklist
+        lang = session.language or self.settings.default_language
+        return self.checklist_rendering.view(cl, lang) if cl is not None else None
 
     def brief(self, session_id: str, language: str | None = None) -> dict[str, Any]:
         """The procurement brief (JSON schema v1) in the session's language; allowed when empty."""
-        from assistant.checklist.brief import build_brief
-
-        snapshot = self.store.get(session_id)
-        if snapshot is None:
-            raise NotFound(f"no session '{session_id}'")
-        lang = language or snapshot.language or self.settings.default_language
+        session = self._session(session_id)
+        lang = language or session.language or self.settings.default_language
         if lang not in SUPPORTED:
             raise InvalidInput("language", f"must be one of {', '.join(SUPPORTED)}")
-        return build_brief(snapshot.state.get("checklist") or new_state(), lang, self.flow,
-                           corpus_dir=self.settings.corpus_dir)
+        return self._build_brief(session.state, lang)
+
+    def _build_brief(self, state: SessionState, lang: str) -> dict[str, Any]:
+        from assistant.checklist.brief import build_brief
+
+        return build_brief(state.checklist_progress(), lang, self.flow, corpus_dir=self.settings.corpus_dir)
 
     # -- language --
     def _choice_labels(self, language: str) -> frozenset[str]:
@@ -284,42 +382,20 @@ class Assistant:
             return detect_language(text, fallback=fallback) or fallback, None
         return detect_language(text, fallback=fallback, switch_confidence=0.5, switch_min_words=0) or fallback, None
 
-    # -- routing --
-    def _dispatch(self, decision: Route, text: str, lang: str, state: dict[str, Any], session_id: str,
-                  on_delta: Callable[[str], None] | None = None, embed: Callable[[], Any] | None = None) -> Reply:
-        if decision.kind == "checklist":
-            return self._checklist(decision, text, lang, state, session_id)
-        if decision.kind == "tool":
-            return self._tool(decision, lang, state, session_id)
-        if decision.kind == "greeting":
-            return self._scope("scope.greeting", "greeting", lang, session_id, state)
-        return self._question(text, lang, state, session_id, on_delta, embed, offer=decision.offer_checklist)
+    # -- handlers: one per kind of route --
+    def _greeting(self, turn: TurnContext) -> Reply:
+        reply = answer_replies.scope_reply("scope.greeting", "greeting", turn.lang, turn.session_id, turn.state)
+        return self._remind(reply, turn)
 
-    # -- questions --
-    def _question(self, text: str, lang: str, state: dict[str, Any], session_id: str,
-                  on_delta: Callable[[str], None] | None = None, embed: Callable[[], Any] | None = None,
-                  offer: bool = False) -> Reply:
-        answer = self._answer(text, lang, on_delta, embed)
-        offered = offer and not (state.get("checklist") or {}).get("active")
+    def _question(self, turn: TurnContext) -> Reply:
+        lang, state, session_id = turn.lang, turn.state, turn.session_id
+        answer = self._answer(turn.text, lang, turn.on_delta, turn.embed)
+        offered = turn.decision.offer_checklist and not checklist_active(state)
         if not answer.covered:
             if offered:
-                reply = Reply(session_id=session_id, text=t("offer_checklist.text", lang), language=lang,
-                              intent="question", covered=True,
-                              suggestions=self._default_suggestions(lang, state, offer=True))
-                return self._with_checklist_reminder(reply, lang, state)
-            reply = self._scope("answer.not_covered", "off_topic", lang, session_id, state)
-            reply.covered = False
-            reply.coverage = "not_covered"
-            return reply
-        suggestions = self._default_suggestions(lang, state, offer=True)[:1] if offered else []
-        suggestions += [Suggestion(label=q, action="ask", value=q) for q in answer.related_questions]
-        suggestions += self._default_suggestions(lang, state)
-        body = f"{t('offer_checklist.text', lang)}\n\n{answer.text}" if offered else answer.text
-        reply = Reply(session_id=session_id, text=body, language=lang, intent="question",
-                      citations=answer.citations, covered=True, coverage=answer.coverage,  # type: ignore[arg-type]
-                      missing_terms=list(answer.search.coverage.missing_terms) if answer.search and
-                      answer.coverage == "partial" else [], suggestions=_unique(suggestions)[:4])
-        return self._with_checklist_reminder(reply, lang, state)
+                return self._remind(answer_replies.offer_reply(lang, session_id, state), turn)
+            return self._remind(answer_replies.declined_reply(lang, session_id, state), turn)
+        return self._remind(answer_replies.answer_reply(answer, lang, session_id, state, offered=offered), turn)
 
     def _answer(self, text: str, lang: str, on_delta: Callable[[str], None] | None = None,
                 embed: Callable[[], Any] | None = None) -> Answer:
@@ -335,383 +411,45 @@ class Assistant:
                 log.warning("LLM answer rejected, using the offline answer: %s", exc.message)
         return self.answerer.compose(result, lang)
 
-    def _scope(self, key: str, intent: str, lang: str, session_id: str, state: dict[str, Any]) -> Reply:
-        reply = Reply(session_id=session_id, text=t(key, lang), language=lang, intent=intent,  # type: ignore[arg-type]
-                      covered=intent != "off_topic",
-                      suggestions=self._default_suggestions(lang, state, offer=intent in ("greeting", "off_topic")))
-        return self._with_checklist_reminder(reply, lang, state)
-
-    def _default_suggestions(self, lang: str, state: dict[str, Any], offer: bool = False) -> list[Suggestion]:
-        """Staffing and costs; the checklist only where the reply offers it (a
-        greeting, a declined question, a message about preparing a procurement)."""
-        out: list[Suggestion] = []
-        if offer and not (state.get("checklist") or {}).get("active"):
-            out.append(Suggestion(label=t("suggest.checklist.label", lang), action="checklist.start"))
-        out += [Suggestion(label=t("suggest.staffing.label", lang), action="tool.staffing"),
-                Suggestion(label=t("suggest.costs.label", lang), action="tool.cost_comparison")]
-        return out
-
-    # -- tools with slot filling --
-    def _tool(self, decision: Route, lang: str, state: dict[str, Any], session_id: str) -> Reply:
+    def _tool(self, turn: TurnContext) -> Reply:
+        """Fill the tool's slots from the message; ask for what is missing, or run it."""
+        decision, lang, state, session_id = turn.decision, turn.lang, turn.state, turn.session_id
         tool = decision.argument
-        slots = state.setdefault("slots", {})
-        notes_by_tool = state.setdefault("slot_notes", {})
-        continuing = state.get("pending_tool") == tool or state.get("last_tool") == tool
-        previous = slots.get(tool, {}) if continuing else {}
-        notes: dict[str, Any] = dict(notes_by_tool.get(tool, {})) if continuing else {}
-        extraction = decision.extraction
-        new: dict[str, Any] = {}
-        ambiguous = []
-        if decision.command == "clarify":
-            clarify = state.pop("clarify", None) or {}
-            chosen = _choose(clarify.get("options") or [], decision.signals.get("choice"))
-            if chosen:
-                new = _put_path({}, chosen, clarify.get("value"))
-                notes[chosen] = {"source": clarify.get("text"), "how": None}
-        elif extraction is not None:
-            new = extraction.slots
-            ambiguous = extraction.ambiguous
-            for key in _paths(new):
-                notes[key] = {"source": extraction.sources.get(key), "how": extraction.derived.get(key)}
-            for key in ("aht_seconds", "contacts_per_day"):
-                if key in extraction.derived:
-                    notes[key] = {"source": extraction.sources.get(key), "how": extraction.derived.get(key)}
-        arguments = merge_arguments(previous, new)
-        slots[tool] = arguments
-        notes_by_tool[tool] = {k: v for k, v in notes.items() if _has_path(arguments, k) or k in (
-            "aht_seconds", "contacts_per_day")}
-        recomputed = decision.command == "correct" and state.get("last_tool") == tool
-        if ambiguous:
-            amb = ambiguous[0]
-            state["pending_tool"], state["awaiting"] = tool, None
-            state["clarify"] = amb.model_dump()
-            understood, _ = self._understood(tool, arguments, notes_by_tool[tool], lang)
-            given = t("values.so_far", lang, values="; ".join(dict.fromkeys(u.text for u in understood if u.text))) \
-                if any(u.text for u in understood) else ""
-            question = t("values.clarify_fte", lang, value=number(amb.value, lang, 0 if amb.value.is_integer() else 1))
-            suggestions = [Suggestion(label=t("values.clarify_inhouse", lang), action="ask",
-                                      value=t("values.clarify_inhouse", lang)),
-                           Suggestion(label=t("values.clarify_vendor", lang), action="ask",
-                                      value=t("values.clarify_vendor", lang))]
-            return Reply(session_id=session_id, text="\n\n".join(p for p in (given, question) if p), language=lang,
-                         intent="tool", missing=["party"], understood=understood, suggestions=suggestions)
-        missing = missing_arguments(tool, arguments)
+        fill = fill_slots(state, tool, command=decision.command, extraction=decision.extraction,
+                          choice=decision.signals.get("choice"))
+        if fill.ambiguous is not None:
+            state.pending_tool, state.awaiting = tool, None
+            state.clarify = fill.ambiguous.model_copy(deep=True)
+            return tool_replies.clarify_reply(fill, lang, session_id)
+        missing = missing_arguments(tool, fill.arguments)
         if missing:
-            state["pending_tool"], state["awaiting"] = tool, missing[0]
-            asked = t(f"tool.ask.{tool}.{missing[0]}", lang)
-            understood, _ = self._understood(tool, arguments, notes_by_tool[tool], lang)
-            given = t("values.so_far", lang, values="; ".join(dict.fromkeys(u.text for u in understood if u.text))) \
-                if any(u.text for u in understood) else ""
-            text = f"{given}\n\n{asked}" if given else f"{t(f'tool.intro.{tool}', lang)}\n\n{asked}"
-            return self._with_checklist_reminder(
-                Reply(session_id=session_id, text=text, language=lang, intent="tool", missing=missing,
-                      pending_tool=tool, understood=understood,
-                      suggestions=self._default_suggestions(lang, state)), lang, state)
-        state["pending_tool"], state["awaiting"], state["last_tool"] = None, None, tool
-        request = request_arguments(tool, arguments)
+            state.pending_tool, state.awaiting = tool, missing[0]
+            return self._remind(tool_replies.missing_reply(fill, missing, lang, session_id, state), turn)
+        state.pending_tool, state.awaiting, state.last_tool = None, None, tool
+        request = request_arguments(tool, fill.arguments)
         try:
-            run, result_text = self._run_tool(tool, request, lang)
+            run, result = run_tool(tool, request)
         except InvalidInput as exc:
             field = exc.field.split(".")[0].split("[")[0]
-            state["pending_tool"], state["awaiting"] = tool, field
-            slots[tool] = {k: v for k, v in arguments.items() if k != field}
-            text = t("tool.invalid", lang, field=t(f"field.{field}", lang) if _has_field_label(field) else field,
-                     detail=exc.message)
-            return Reply(session_id=session_id, text=text, language=lang, intent="tool",
-                         missing=[field], pending_tool=tool, suggestions=self._default_suggestions(lang, state))
-        understood, assumptions = self._understood(tool, arguments, notes_by_tool[tool], lang, request=request)
-        parts = []
-        if recomputed:
-            parts.append(t("values.recomputed", lang))
-        parts.append(t("values.used", lang, values="; ".join(dict.fromkeys(u.text for u in understood
-                                                                         if u.how != "assumed" and u.text))))
-        if assumptions:
-            parts.append(t("values.assumed", lang, values="; ".join(assumptions)))
-        parts += [result_text, f"_{t('values.correct_hint', lang)}_"]
-        return self._with_checklist_reminder(
-            Reply(session_id=session_id, text="\n\n".join(parts), language=lang, intent="tool", tool=run,
-                  understood=understood, suggestions=self._default_suggestions(lang, state)), lang, state)
+            state.pending_tool, state.awaiting = tool, field
+            state.slots[tool] = {k: v for k, v in fill.arguments.items() if k != field}
+            return tool_replies.invalid_reply(tool, field, exc.message, lang, session_id, state)
+        return self._remind(tool_replies.result_reply(fill, request, run, result, lang, session_id, state), turn)
 
-    def _run_tool(self, tool: str, arguments: dict[str, Any], lang: str) -> tuple[ToolRun, str]:
-        if tool == "staffing":
-            plan = plan_staffing(StaffingRequest(**arguments))
-            result = plan.model_dump(mode="json", exclude={"intervals"} if len(plan.intervals) > 24 else set())
-            return ToolRun(name="staffing", arguments=arguments, result=result), self._staffing_text(plan, arguments, lang)
-        request = CostComparisonRequest(**{**arguments, "offers": [OutsourcingOffer(**o) for o in arguments["offers"]]})
-        comparison = compare_costs(request)
-        return (ToolRun(name="cost_comparison", arguments=arguments, result=comparison.model_dump(mode="json")),
-                self._costs_text(comparison, lang))
-
-    def _staffing_text(self, plan: Any, arguments: dict[str, Any], lang: str) -> str:
-        volume = arguments.get("contacts") or arguments.get("contacts_per_day")
-        period = "interval" if arguments.get("contacts") is not None else "day"
-        text = t(
-            f"tool.staffing.result_{period}", lang,
-            volume=number(volume, lang, 0 if float(volume).is_integer() else 1),
-            minutes=arguments.get("interval_minutes", 60),
-            aht=number(arguments["aht_seconds"], lang),
-            target=percent(arguments["service_level"], lang),
-            answer=number(arguments["answer_seconds"], lang),
-            agents=plan.agents,
-            service_level=percent(plan.service_level or 0, lang),
-            asa=number(plan.asa_seconds or 0, lang, 1),
-            occupancy=percent(plan.occupancy, lang),
-        )
-        if arguments.get("shrinkage"):
-            text += " " + t("tool.staffing.shrinkage", lang, fte=plan.scheduled_fte,
-                            shrinkage=percent(arguments["shrinkage"], lang))
-        return text
-
-    def _offer_name(self, name: str, n: int, lang: str) -> str:
-        # Unnamed offers get the tool's placeholder names (offer_1); say "Offer 1" instead.
-        if name == f"offer_{n}":
-            return t("tool.costs.offer_name", lang, n=n)
-        return t("values.offer_label", lang, label=name) if len(name) <= 2 else name
-
-    def _costs_text(self, comparison: Any, lang: str) -> str:
-        lines = []
-        if comparison.in_house is not None:
-            lines.append(t("tool.costs.in_house", lang, monthly=number(comparison.in_house.steady_monthly, lang),
-                           total=number(comparison.in_house.total, lang), currency=comparison.currency,
-                           months=comparison.horizon_months))
-        for n, offer in enumerate(comparison.offers, 1):
-            name = self._offer_name(offer.name, n, lang)
-            if offer.savings_total is None:
-                lines.append(t("values.offer_only", lang, name=name, monthly=number(offer.steady_monthly, lang),
-                               total=number(offer.total, lang), currency=comparison.currency,
-                               months=comparison.horizon_months))
-                continue
-            key = "tool.costs.offer_saves" if offer.savings_total >= 0 else "tool.costs.offer_costs_more"
-            lines.append(t(key, lang, name=name, monthly=number(offer.steady_monthly, lang),
-                           total=number(offer.total, lang), currency=comparison.currency,
-                           savings=number(abs(offer.savings_total), lang),
-                           break_even=offer.break_even_month if offer.break_even_month else t("tool.costs.never", lang)))
-        text = "\n".join(f"- {line}" for line in lines)
-        if comparison.in_house is None and len(comparison.offers) > 1:
-            ranked = sorted(enumerate(comparison.offers, 1), key=lambda pair: pair[1].total)
-            (n1, best), (n2, second) = ranked[0], ranked[1]
-            text += "\n\n" + t("values.cheapest", lang, name=self._offer_name(best.name, n1, lang),
-                                 other=self._offer_name(second.name, n2, lang), currency=comparison.currency,
-                                 difference=number(second.total - best.total, lang),
-                                 months=comparison.horizon_months)
-        return text
-
-    def _understood(self, tool: str, arguments: dict[str, Any], notes: dict[str, Any], lang: str,
-                    request: dict[str, Any] | None = None) -> tuple[list[Understood], list[str]]:
-        """The values a tool has (stated, derived) in the user's language, and the
-        assumptions a computation with `request` makes (defaults it used)."""
-        from assistant.tools.understood import describe
-
-        return describe(tool, arguments, notes, lang, request)
-
-    # -- checklist --
-    def _checklist(self, decision: Route, text: str, lang: str, state: dict[str, Any], session_id: str) -> Reply:
-        cl = state.setdefault("checklist", new_state())
-        command = decision.command
+    def _checklist(self, turn: TurnContext) -> Reply:
+        """A checklist command (or an answer); an answer may complete a figure's inputs."""
+        cl = turn.state.checklist_progress()
+        command = turn.decision.command
         if command == "export":
-            return self._brief_reply(lang, state, session_id)
-        outcome: Outcome
-        if command == "start":
-            outcome = self.flow.start(cl)
-        elif command == "restart":
-            outcome = self.flow.restart(cl)
-        elif command == "stop":
-            outcome = self.flow.stop(cl)
-        elif command == "skip":
-            outcome = self.flow.skip(cl)
-        elif command == "back":
-            outcome = self.flow.back(cl)
-        elif command == "jump":
-            if decision.argument is None:
-                raise InvalidInput("step", f"give a step number 1–{len(self.flow.spec.steps)}")
-            outcome = self.flow.jump(cl, decision.argument)
-        elif command == "status":
-            outcome = Outcome("status")
-        else:
-            outcome = self.flow.answer(cl, text)
-        tool_run, computed = self._checklist_tools(cl, lang) if outcome.event == "answered" else (None, "")
-        return self._checklist_reply(outcome, lang, state, session_id, tool_run, computed)
+            return self._brief_reply(turn.lang, turn.state, turn.session_id)
+        outcome = self.flow.apply(cl, command, text=turn.text, step=turn.decision.argument)
+        figure = update_figures(cl) if outcome.event == "answered" else None
+        return self.checklist_rendering.reply(outcome, turn.lang, cl, turn.session_id, figure)
 
-    def _checklist_tools(self, cl: dict[str, Any], lang: str) -> tuple[ToolRun | None, str]:
-        """Recompute the staffing plan and the cost comparison when their inputs change."""
-        answers = cl.get("answers", {})
-        run, text = None, ""
-        try:
-            staffing = staffing_from_answers(answers)
-        except InvalidInput as exc:
-            log.info("checklist staffing not computed: %s", exc.message)
-            staffing = None
-        if staffing and staffing != cl.get("staffing"):
-            cl["staffing"] = staffing
-            run = ToolRun(name="staffing", **staffing)
-            res = staffing["result"]
-            text = t("checklist.staffing_computed", lang, agents=res["agents"],
-                     contacts=number(staffing["arguments"]["contacts"], lang, 1),
-                     fte=number(res["monthly_fte"], lang, 1), service_level=percent(res["service_level"] or 0, lang))
-        costs = costs_from_answers(answers, cl.get("staffing"))
-        if costs and costs != cl.get("costs"):
-            cl["costs"] = costs
-            run = ToolRun(name="cost_comparison", **costs)
-            offer = costs["result"]["offers"][0]
-            text = t("checklist.costs_computed", lang, currency=costs["result"]["currency"],
-                     in_house=number(costs["result"]["in_house"]["steady_monthly"], lang),
-                     offer=number(offer["steady_monthly"], lang),
-                     savings=number(offer["savings_total"], lang), months=costs["result"]["horizon_months"])
-        return run, text
+    def _brief_reply(self, lang: str, state: SessionState, session_id: str) -> Reply:
+        brief = self._build_brief(state, lang)
+        return self.checklist_rendering.brief_reply(brief, state.checklist_progress(), lang, session_id)
 
-    def _checklist_reply(self, outcome: Outcome, lang: str, state: dict[str, Any], session_id: str,
-                         tool_run: ToolRun | None = None, computed: str = "") -> Reply:
-        cl = state["checklist"]
-        parts: list[str] = []
-        values = {k: v for k, v in outcome.values.items() if isinstance(v, (str, int, float))}
-        event_key = f"checklist.{outcome.event}"
-        if outcome.event == "status":
-            parts.append(self._status_text(cl, lang))
-        elif outcome.event not in ("answered",):
-            parts.append(t(event_key, lang, **values))
-        if computed:
-            parts.append(computed)
-        view = self._checklist_view(cl, lang)
-        current = self.flow.current(cl)
-        citations: list[Citation] = []
-        if cl.get("completed"):
-            parts.append(t("checklist.completed", lang))
-            parts.append(t("handoff.offer", lang))
-        elif current is not None and cl.get("active"):
-            step, question = current
-            if not outcome.ok and outcome.event.startswith(("invalid", "number_expected", "text_expected",
-                                                           "out_of_range", "yes_no", "choice", "empty")):
-                parts.append(t("checklist.example", lang, example=question.example[lang]))
-            first_of_step = step.questions[0].id == question.id
-            if first_of_step and outcome.ok:
-                parts.append(t("checklist.step_header", lang, n=self.flow.step_number(step),
-                               total=len(self.flow.spec.steps), title=step.title[lang]))
-                parts.append(step.why[lang])
-                citations = self._step_citations(step)
-            parts.append(f"**{question.text[lang]}**")
-        suggestions = self._checklist_suggestions(cl, lang)
-        return Reply(session_id=session_id, text="\n\n".join(p for p in parts if p), language=lang,
-                     intent="checklist", checklist=view, tool=tool_run, citations=citations,
-                     suggestions=suggestions)
-
-    def _step_citations(self, step: Any) -> list[Citation]:
-        from assistant.citations import Citations
-        from assistant.corpus import corpus_by_id
-
-        citations = Citations(corpus_by_id(self.settings.corpus_dir))
-        return [citations.quote(n, c.doc_id, c.quote) for n, c in enumerate(step.citations, 1)]
-
-    def _status_text(self, cl: dict[str, Any], lang: str) -> str:
-        open_points = self.flow.open_points(cl)
-        text = t("checklist.status", lang, done=self.flow.steps_done(cl), total=len(self.flow.spec.steps),
-                 open=len(open_points))
-        if open_points:
-            listed = "\n".join(f"- {s.title[lang]}: {q.text[lang]}" for s, q in open_points[:5])
-            text += "\n" + listed
-        return text
-
-    def _checklist_view(self, cl: dict[str, Any], lang: str) -> ChecklistView:
-        current = self.flow.current(cl)
-        total = len(self.flow.spec.steps)
-        if current is None:
-            last = self.flow.spec.steps[-1]
-            return ChecklistView(step_id=last.id, step_number=total, title=last.title[lang],
-                                 done=self.flow.steps_done(cl), total=total, completed=True)
-        step, q = current
-        return ChecklistView(
-            step_id=step.id, step_number=self.flow.step_number(step), title=step.title[lang], question_id=q.id,
-            question=q.text[lang], answer_type=q.type, unit=q.unit, required=q.required,
-            choices=[Choice(id=c.id, label=c.label[lang]) for c in q.choices],
-            done=self.flow.steps_done(cl), total=total, completed=bool(cl.get("completed")),
-        )
-
-    def _checklist_suggestions(self, cl: dict[str, Any], lang: str) -> list[Suggestion]:
-        out: list[Suggestion] = []
-        current = self.flow.current(cl)
-        if current is not None and cl.get("active") and not cl.get("completed"):
-            _, q = current
-            if q.type == "yes_no":
-                out += [Suggestion(label=t("checklist.yes", lang), action="checklist.answer",
-                                   value=t("checklist.yes", lang)),
-                        Suggestion(label=t("checklist.no", lang), action="checklist.answer",
-                                   value=t("checklist.no", lang))]
-            elif q.type == "choice":
-                out += [Suggestion(label=c.label[lang], action="checklist.answer", value=c.label[lang])
-                        for c in q.choices]
-            for key in ("skip", "back"):
-                out.append(Suggestion(label=t(f"checklist.button.{key}", lang), action=f"checklist.{key}"))
-        out.append(Suggestion(label=t("checklist.button.export", lang), action="checklist.export"))
-        return out
-
-    def _brief_reply(self, lang: str, state: dict[str, Any], session_id: str) -> Reply:
-        from assistant.checklist.brief import build_brief, render_markdown
-
-        cl = state.setdefault("checklist", new_state())
-        brief = build_brief(cl, lang, self.flow, corpus_dir=self.settings.corpus_dir)
-        text = t("checklist.brief_ready", lang) + "\n\n" + render_markdown(brief)
-        return Reply(session_id=session_id, text=text, language=lang, intent="checklist",
-                     checklist=self._checklist_view(cl, lang), suggestions=self._checklist_suggestions(cl, lang))
-
-    def _with_checklist_reminder(self, reply: Reply, lang: str, state: dict[str, Any]) -> Reply:
-        """A free question in the middle of the checklist: answer it, then resume."""
-        cl = state.get("checklist") or {}
-        current = self.flow.current(cl) if cl else None
-        if cl.get("active") and not cl.get("completed") and current is not None:
-            _, question = current
-            reply.text += "\n\n" + t("checklist.resume", lang, question=question.text[lang])
-            reply.checklist = self._checklist_view(cl, lang)
-        return reply
-
-
-def _unique(suggestions: list[Suggestion]) -> list[Suggestion]:
-    seen: set[tuple[str, str | None]] = set()
-    out = []
-    for s in suggestions:
-        if (s.action, s.value) not in seen:
-            seen.add((s.action, s.value))
-            out.append(s)
-    return out
-
-
-def _paths(arguments: dict[str, Any]) -> list[str]:
-    """Argument paths: top-level keys and offers.<i>.<field>."""
-    out = []
-    for key, value in arguments.items():
-        if key == "offers" and isinstance(value, list):
-            out += [f"offers.{i}.{k}" for i, offer in enumerate(value) for k in offer]
-        else:
-            out.append(key)
-    return out
-
-
-def _has_path(arguments: dict[str, Any], path: str) -> bool:
-    parts = path.split(".")
-    if parts[0] == "offers" and len(parts) == 3:
-        offers = arguments.get("offers") or []
-        return int(parts[1]) < len(offers) and parts[2] in offers[int(parts[1])]
-    return path in arguments
-
-
-def _put_path(arguments: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    parts = path.split(".")
-    if parts[0] == "offers" and len(parts) == 3:
-        offers = [dict(o) for o in arguments.get("offers") or []]
-        while len(offers) <= int(parts[1]):
-            offers.append({})
-        offers[int(parts[1])][parts[2]] = value
-        return {**arguments, "offers": offers}
-    return {**arguments, path: value}
-
-
-def _choose(options: list[str], choice: str | None) -> str | None:
-    """The option a clarification answer picked: "vendor" -> offers.<i>.<field>, "inhouse" -> the other."""
-    for option in options:
-        if (choice == "vendor") == option.startswith("offers."):
-            return option
-    return None
-
-
-def _has_field_label(key: str) -> bool:
-    from assistant.i18n import has
-
-    return has(f"field.{key}")
+    def _remind(self, reply: Reply, turn: TurnContext) -> Reply:
+        """In the middle of the checklist, a reply to something else ends with the open question."""
+        return self.checklist_rendering.with_reminder(reply, turn.lang, turn.state)

@@ -27,11 +27,12 @@ fresh message, so each can be measured alone (`evals/routing_signals.py`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from assistant.lexicon import Annotation, Token, tokenize, vocabulary
+from assistant.state import SessionState
 from assistant.tools.extract import Extraction, extract_arguments
 
 RouteKind = Literal["checklist", "tool", "greeting", "question"]
@@ -199,30 +200,33 @@ def _has_figures(extraction: Extraction) -> bool:
     return count >= 2
 
 
-def route(message: str, language: str, state: dict[str, Any], *, embed: Callable[[], Any] | None = None,
-          classifier: Any = None, mode: Mode = "combined") -> Route:
-    """Where `message` goes, given the session `state` (see the module docstring)."""
+def route(message: str, language: str, state: SessionState | Mapping[str, Any], *,
+          embed: Callable[[], Any] | None = None, classifier: Any = None, mode: Mode = "combined") -> Route:
+    """Where `message` goes, given the session `state` (see the module docstring).
+
+    `state` may also be given as the stored JSON object (what the evaluations
+    and the tests write by hand: `{"last_tool": "staffing"}`)."""
+    state = SessionState.coerce(state)
     lx = lex(message, language)
-    checklist = state.get("checklist") or {}
-    active = bool(checklist.get("active")) and not checklist.get("completed")
+    active = state.checklist_running
     command = checklist_command(message, answering=active, language=language)
     if command is not None:
         name, arg = command
         if active or name in COMMANDS_ANYWHERE:
             return Route("checklist", name, arg, signals={"by": "context"})
-    pending = state.get("pending_tool")
+    pending = state.pending_tool
     question = is_question(message)
-    if pending and state.get("clarify"):
+    if pending and state.clarify is not None:
         choice = _clarification(lx)
         if choice is not None:
             return Route("tool", "clarify", pending, signals={"by": "context", "choice": choice})
     if pending and not question:
-        extraction = extract_arguments(message, tool=pending, expected=state.get("awaiting"), language=language)
+        extraction = extract_arguments(message, tool=pending, expected=state.awaiting, language=language)
         if extraction.slots:
             return Route("tool", argument=pending, extraction=extraction, signals={"by": "context"})
     if active and not question:
         return Route("checklist", "answer", signals={"by": "context"})
-    last = state.get("last_tool")
+    last = state.last_tool
     if last and not pending:
         extraction = extract_arguments(message, tool=last, language=language)
         # a statement with figures corrects the result; a question only when it asks "what if"

@@ -262,7 +262,7 @@ def test_a_head_count_that_could_be_either_side_is_asked_about(engine):
     assert reply.missing == ["party"] and reply.tool is None
     nxt = engine.reply("which", "the vendor's")
     assert nxt.missing[0] == "in_house_fte"
-    assert engine.store.get("which").state["slots"]["cost_comparison"]["offers"][0]["fte"] == 9
+    assert engine.session_view("which").state.slots["cost_comparison"]["offers"][0]["fte"] == 9
 
 
 def test_preparing_a_procurement_offers_the_checklist(engine):
@@ -317,3 +317,19 @@ def test_commands_tool_values_and_greetings_are_routed_without_the_embedding(ret
         assert counting.calls == 1  # a question: once, shared by routing and retrieval
     finally:
         engine.retriever._embeddings = counting.inner
+
+
+# ---------------------------------------------------------------- what the surfaces read through the engine
+
+
+def test_the_engine_tells_a_surface_about_a_session_without_its_store(engine):
+    assert engine.session_view("door") is None and not engine.checklist_running("door")
+    reply = engine.reply("door", "start the checklist")
+    view = engine.session_view("door")
+    assert view is not None and view.language == "en" and view.state.checklist_running
+    assert engine.checklist_running("door")
+    assert [(t_.seq, t_.role) for t_ in engine.history("door")][-1] == (reply.turn, "assistant")
+    engine.set_feedback("door", reply.turn, "up")
+    assert engine.feedback("door")[reply.turn].rating == "up"
+    assert engine.delete_session("door") and engine.session_view("door") is None
+    assert engine.database_reachable()

@@ -9,18 +9,18 @@ from __future__ import annotations
 import hmac
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from api.deps import app_state
+from api.deps import AppStateDep, EngineDep
 from api.errors import ApiError
-from assistant.insights import InsightsReport, build_insights, parse_since
-from assistant.leads import Delivery, Lead, LeadStore
+from assistant.insights import InsightsReport, parse_since
+from assistant.leads import Delivery, Lead
 
 
-def require_admin(request: Request, authorization: str | None = Header(None, description="Bearer <admin token>")) -> None:
-    expected = app_state(request).settings.admin_token
+def require_admin(state: AppStateDep, authorization: str | None = Header(None, description="Bearer <admin token>")) -> None:
+    expected = state.settings.admin_token
     given = authorization[7:].strip() if (authorization or "").startswith("Bearer ") else ""
     secret = expected.get_secret_value() if expected is not None else ""
     if not given or not secret or not hmac.compare_digest(given.encode(), secret.encode()):
@@ -34,13 +34,11 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(req
 @router.get("/insights", response_model=InsightsReport, summary="What visitors asked that the sources don't cover",
             description="Declined and partly covered questions grouped by topic and language, answers rated 👎 "
             "with comments, tool requests that stalled on a missing value, checklist drop-off per step.")
-async def insights(request: Request, since: str = Query("30d", description="e.g. 30d, 12h, 2w"),
+async def insights(state: AppStateDep, since: str = Query("30d", description="e.g. 30d, 12h, 2w"),
                    language: Literal["sv", "fi", "da", "nb", "en"] = Query("en")) -> InsightsReport:
-    state = app_state(request)
-    period = parse_since(since)
+    period = parse_since(since)  # a malformed period is refused before waiting for the index
     engine = await run_in_threadpool(state.ready_engine)
-    return await run_in_threadpool(lambda: build_insights(engine.store, engine.retriever, since=period,
-                                                          language=language))
+    return await run_in_threadpool(lambda: engine.insights(since=period, language=language))
 
 
 class LeadOut(BaseModel):
@@ -54,8 +52,8 @@ class LeadsOut(BaseModel):
 
 
 @router.get("/leads", response_model=LeadsOut, summary="The newest leads and their delivery state")
-async def leads(request: Request, limit: int = Query(50, ge=1, le=500)) -> LeadsOut:
-    store = LeadStore(app_state(request).engine.store)
+async def leads(engine: EngineDep, limit: int = Query(50, ge=1, le=500)) -> LeadsOut:
+    store = engine.leads
 
     def read() -> tuple[int, list[Any]]:
         return store.pending_count(), store.recent(limit)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
-from api.deps import app_state, authorised_session
+from api.deps import AppStateDep, EngineDep, SessionId
+from assistant.engine import Assistant
 from assistant.reply import ChecklistView, Reply
 
 router = APIRouter(prefix="/v1/sessions/{session_id}", tags=["checklist"])
@@ -30,64 +31,63 @@ class JumpIn(BaseModel):
 
 
 @router.get("/checklist", response_model=ChecklistState, summary="Checklist progress and current question")
-async def get_checklist(request: Request, session_id: str = Depends(authorised_session)) -> ChecklistState:
-    view = await run_in_threadpool(app_state(request).engine.checklist_view, session_id)
+async def get_checklist(engine: EngineDep, session_id: SessionId) -> ChecklistState:
+    view = await run_in_threadpool(engine.checklist_view, session_id)
     return ChecklistState(active=view is not None and not view.completed, view=view)
 
 
-async def _action(request: Request, session_id: str, command: str, **kwargs: Any) -> Reply:
-    return await run_in_threadpool(app_state(request).engine.checklist_action, session_id, command, **kwargs)
+async def _action(engine: Assistant, session_id: str, command: str, **kwargs: Any) -> Reply:
+    return await run_in_threadpool(engine.checklist_action, session_id, command, **kwargs)
 
 
 @router.post("/checklist/start", response_model=Reply, summary="Start or resume the checklist")
-async def start(request: Request, session_id: str = Depends(authorised_session)) -> Reply:
-    return await _action(request, session_id, "start")
+async def start(engine: EngineDep, session_id: SessionId) -> Reply:
+    return await _action(engine, session_id, "start")
 
 
 @router.post("/checklist/answer", response_model=Reply, summary="Answer the current question")
-async def answer(request: Request, body: AnswerIn, session_id: str = Depends(authorised_session)) -> Reply:
-    return await _action(request, session_id, "answer", answer=body.answer)
+async def answer(engine: EngineDep, body: AnswerIn, session_id: SessionId) -> Reply:
+    return await _action(engine, session_id, "answer", answer=body.answer)
 
 
 @router.post("/checklist/skip", response_model=Reply, summary="Skip the current question")
-async def skip(request: Request, session_id: str = Depends(authorised_session)) -> Reply:
-    return await _action(request, session_id, "skip")
+async def skip(engine: EngineDep, session_id: SessionId) -> Reply:
+    return await _action(engine, session_id, "skip")
 
 
 @router.post("/checklist/back", response_model=Reply, summary="Go back one question")
-async def back(request: Request, session_id: str = Depends(authorised_session)) -> Reply:
-    return await _action(request, session_id, "back")
+async def back(engine: EngineDep, session_id: SessionId) -> Reply:
+    return await _action(engine, session_id, "back")
 
 
 @router.post("/checklist/jump", response_model=Reply, summary="Go to a step")
-async def jump(request: Request, body: JumpIn, session_id: str = Depends(authorised_session)) -> Reply:
-    return await _action(request, session_id, "jump", step=body.step)
+async def jump(engine: EngineDep, body: JumpIn, session_id: SessionId) -> Reply:
+    return await _action(engine, session_id, "jump", step=body.step)
 
 
 @router.get("/brief.json", summary="The procurement brief as JSON (schema version 1)")
-async def brief_json(request: Request, session_id: str = Depends(authorised_session),
+async def brief_json(engine: EngineDep, session_id: SessionId,
                      language: Language | None = Query(None)) -> dict[str, Any]:
-    return await run_in_threadpool(app_state(request).engine.brief, session_id, language)
+    return await run_in_threadpool(engine.brief, session_id, language)
 
 
 @router.get("/brief.md", response_class=PlainTextResponse, summary="The procurement brief as Markdown",
             responses={200: {"content": {"text/markdown": {}}}})
-async def brief_markdown(request: Request, session_id: str = Depends(authorised_session),
+async def brief_markdown(engine: EngineDep, session_id: SessionId,
                          language: Language | None = Query(None)) -> PlainTextResponse:
     from assistant.checklist.brief import render_markdown
 
-    brief = await run_in_threadpool(app_state(request).engine.brief, session_id, language)
+    brief = await run_in_threadpool(engine.brief, session_id, language)
     return PlainTextResponse(render_markdown(brief), media_type="text/markdown; charset=utf-8",
                              headers={"Content-Disposition": 'attachment; filename="procurement-brief.md"'})
 
 
 def _document(kind: str, media_type: str) -> Any:
-    async def endpoint(request: Request, session_id: str = Depends(authorised_session),
+    async def endpoint(state: AppStateDep, session_id: SessionId,
                        language: Language | None = Query(None)) -> Response:
         from assistant.documents import render_docx, render_pdf
         from assistant.i18n import t
 
-        state = app_state(request)
         render = render_pdf if kind == "pdf" else render_docx
 
         def build() -> tuple[bytes, str]:
@@ -123,5 +123,5 @@ actions_router = APIRouter(prefix="/v1/sessions/{session_id}", tags=["sessions"]
 
 
 @actions_router.post("/actions", response_model=Reply, summary="Perform a suggestion's action (a button press)")
-async def perform(request: Request, body: ActionIn, session_id: str = Depends(authorised_session)) -> Reply:
-    return await run_in_threadpool(app_state(request).engine.act, session_id, body.action, body.value)
+async def perform(engine: EngineDep, body: ActionIn, session_id: SessionId) -> Reply:
+    return await run_in_threadpool(engine.act, session_id, body.action, body.value)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from api.deps import app_state, authorised_session
+from api.deps import EngineDep, SessionId
 from assistant.store.models import MAX_FEEDBACK_COMMENT_CHARS
 
 router = APIRouter(prefix="/v1/sessions/{session_id}", tags=["feedback"])
@@ -32,9 +32,8 @@ class FeedbackSaved(BaseModel):
 @router.post("/turns/{seq}/feedback", response_model=FeedbackSaved, summary="Rate an answer",
              description="Rates the assistant turn `seq` (the `turn` of a Reply). Sending again replaces the "
              "rating and the comment. A user turn or an unknown turn is 404, as is another session's turn.")
-async def rate_answer(request: Request, body: FeedbackIn, seq: int = Path(..., ge=1, le=10_000_000),
-                      session_id: str = Depends(authorised_session)) -> FeedbackSaved:
-    store = app_state(request).engine.store
-    saved = await run_in_threadpool(store.set_feedback, session_id, seq, body.rating, body.comment)
+async def rate_answer(engine: EngineDep, body: FeedbackIn, session_id: SessionId,
+                      seq: int = Path(..., ge=1, le=10_000_000)) -> FeedbackSaved:
+    saved = await run_in_threadpool(engine.set_feedback, session_id, seq, body.rating, body.comment)
     return FeedbackSaved(session_id=session_id, turn=saved.seq, rating=saved.rating, comment=saved.comment,
                          created_at=saved.created_at, updated_at=saved.updated_at)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from api.deps import app_state, authorised_session
+from api.deps import AppStateDep, SessionId
 from assistant.errors import InvalidInput
 from assistant.i18n import t
 from assistant.leads import Contact, consent_text, request_handoff
@@ -55,8 +55,8 @@ class HandoffOut(BaseModel):
 
 
 @router.get("/v1/handoff/form", response_model=HandoffForm, summary="Texts of the 'Talk to a consultant' form")
-async def handoff_form(request: Request, language: Language = Query("en")) -> HandoffForm:
-    company = app_state(request).settings.brand_name
+async def handoff_form(state: AppStateDep, language: Language = Query("en")) -> HandoffForm:
+    company = state.settings.brand_name
     kinds = {"name": "text", "email": "email", "company": "text", "phone": "tel"}
     return HandoffForm(
         language=language, title=t("handoff.title", language), intro=t("handoff.intro", language, company=company),
@@ -71,8 +71,7 @@ async def handoff_form(request: Request, language: Language = Query("en")) -> Ha
              summary="Talk to a consultant",
              description="Stores a lead (contact details, the consent sentence, the brief and the conversation as "
              "they are now) and queues it for the configured channels. Refused (422) without `consent: true`.")
-async def handoff(request: Request, body: HandoffIn, session_id: str = Depends(authorised_session)) -> HandoffOut:
-    state = app_state(request)
+async def handoff(state: AppStateDep, body: HandoffIn, session_id: SessionId) -> HandoffOut:
     engine = state.engine
 
     def create() -> tuple[object, list[str]]:
@@ -81,9 +80,7 @@ async def handoff(request: Request, body: HandoffIn, session_id: str = Depends(a
         contact = Contact.checked(name=body.name, email=body.email, company=body.company, phone=body.phone)
         lead = request_handoff(engine, session_id, contact, consent=body.consent, source="widget",
                                language=body.language, on_created=state.notify_worker)
-        from assistant.leads import LeadStore
-
-        return lead, [d.channel for d in LeadStore(engine.store).deliveries(lead.id)]
+        return lead, [d.channel for d in engine.leads.deliveries(lead.id)]
 
     lead, channels = await run_in_threadpool(create)
     return HandoffOut(lead_id=lead.id, created_at=lead.created_at, channels=channels,  # type: ignore[attr-defined]

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+
+from api.deps import AppStateDep
 
 router = APIRouter(tags=["health"])
 
@@ -26,12 +28,11 @@ def healthz() -> Health:
 
 @router.get("/readyz", response_model=Readiness, summary="Readiness: index loaded and database reachable",
             responses={503: {"model": Readiness}})
-async def readyz(request: Request) -> JSONResponse:
-    state = request.app.state.assistant
-    index = state.ready
+async def readyz(state: AppStateDep) -> JSONResponse:
+    index = state.ready  # the index loads in the background (see api.state)
     try:
-        database = await run_in_threadpool(state.engine.store.ping)
-    except Exception:  # an unreachable database is a "not ready", not a 500
+        database = await run_in_threadpool(lambda: state.engine.database_reachable())
+    except Exception:  # an engine that cannot even be built is a "not ready", not a 500
         database = False
     problem = state.error.message if state.error else None if database else "the session database is unreachable"
     ready = index and database

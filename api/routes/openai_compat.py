@@ -14,14 +14,15 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
 
-from api.deps import ready_engine
+from api.deps import ReadyEngineDep
 from api.errors import ApiError, error_body
 from api.routes.sessions import STREAM_HEADERS, text_pieces
+from assistant.engine import Assistant
 from assistant.errors import AssistantError
 from assistant.i18n import t
 from assistant.reply import Reply
@@ -85,7 +86,7 @@ def render_content(reply: Reply) -> str:
 
 
 @router.post("/chat/completions", summary="Chat completions (OpenAI-compatible)")
-async def chat_completions(body: ChatCompletionRequest, engine: Any = Depends(ready_engine)) -> Any:
+async def chat_completions(body: ChatCompletionRequest, engine: ReadyEngineDep) -> Any:
     text = _last_user_text(body.messages)
     session = f"openai-{body.user}" if body.user else f"openai-{uuid.uuid4().hex}"
     if body.user and not all(ch.isalnum() or ch in "._:@-" for ch in body.user):
@@ -105,7 +106,7 @@ async def chat_completions(body: ChatCompletionRequest, engine: Any = Depends(re
     }
 
 
-async def _stream(engine: Any, session: str, text: str, completion_id: str, created: int) -> AsyncIterator[str]:
+async def _stream(engine: Assistant, session: str, text: str, completion_id: str, created: int) -> AsyncIterator[str]:
     def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
         return json.dumps({"id": completion_id, "object": "chat.completion.chunk", "created": created,
                            "model": MODEL_ID, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]},

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from typing import Literal
 
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
+
+from api.deps import AppStateDep
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -34,12 +36,13 @@ class SearchResponse(BaseModel):
 
 @router.get("/search", response_model=SearchResponse, summary="Search the articles (hybrid retrieval)")
 async def search(
-    request: Request,
+    state: AppStateDep,
     q: str = Query(..., max_length=100_000, description="The question, in sv, fi, da, nb or en."),
     k: int = Query(5, ge=1, le=50),
 ) -> SearchResponse:
-    retriever = await run_in_threadpool(request.app.state.assistant.retriever)
-    result = await run_in_threadpool(retriever.search, q, k)
+    # the query is validated before waiting for the index (a first build can take minutes)
+    engine = await run_in_threadpool(state.ready_engine)
+    result = await run_in_threadpool(lambda: engine.retriever.search(q, k))
     hits = [
         Passage(text=d.page_content, **{f: d.metadata[f] for f in Passage.model_fields if f != "text"})
         for d in result.hits

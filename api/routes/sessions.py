@@ -10,12 +10,12 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 
-from api.deps import app_state, authorised_session, ready_engine
+from api.deps import EngineDep, ReadyEngineDep, SessionId
 from api.errors import error_body
 from assistant.errors import AssistantError
 from assistant.reply import Reply
@@ -64,18 +64,16 @@ class SessionHistory(BaseModel):
 
 
 @router.post("", response_model=SessionCreated, status_code=201, summary="Start a session")
-async def create_session(request: Request, body: CreateSession | None = None) -> SessionCreated:
-    engine = app_state(request).engine
+async def create_session(engine: EngineDep, body: CreateSession | None = None) -> SessionCreated:
     created = await run_in_threadpool(engine.create_session, body.language if body else None)
     return SessionCreated(id=created.id, token=created.token, language=body.language if body else None)
 
 
 @router.get("/{session_id}", response_model=SessionHistory, summary="Session history")
-async def get_session(request: Request, session_id: str = Depends(authorised_session)) -> SessionHistory:
-    engine = app_state(request).engine
-    snapshot = await run_in_threadpool(engine.store.get, session_id)
+async def get_session(engine: EngineDep, session_id: SessionId) -> SessionHistory:
+    session = await run_in_threadpool(engine.session_view, session_id)
     turns = await run_in_threadpool(engine.history, session_id)
-    ratings = await run_in_threadpool(engine.store.feedback, session_id)
+    ratings = await run_in_threadpool(engine.feedback, session_id)
 
     def out(turn: Any) -> TurnOut:
         reply = {**turn.payload, "turn": turn.seq} if turn.payload is not None and turn.role == "assistant" else None
@@ -84,16 +82,15 @@ async def get_session(request: Request, session_id: str = Depends(authorised_ses
         return TurnOut(seq=turn.seq, role=turn.role, text=turn.text, reply=reply, feedback=feedback,
                        created_at=turn.created_at)
 
-    return SessionHistory(id=session_id, language=snapshot.language if snapshot else None,
+    return SessionHistory(id=session_id, language=session.language if session else None,
                           turns=[out(t) for t in turns])
 
 
 @router.delete("/{session_id}", status_code=204, summary="Delete this conversation",
                description="Removes the session with its turns, feedback and checklist (so its brief). A lead the "
                "visitor sent keeps what they consented to send, no longer linked to the conversation.")
-async def delete_session(request: Request, session_id: str = Depends(authorised_session)) -> Response:
-    engine = app_state(request).engine
-    await run_in_threadpool(engine.store.delete, session_id)
+async def delete_session(engine: EngineDep, session_id: SessionId) -> Response:
+    await run_in_threadpool(engine.delete_session, session_id)
     return Response(status_code=204)
 
 
@@ -108,9 +105,7 @@ async def delete_session(request: Request, session_id: str = Depends(authorised_
     "`checklist`, `done` with the whole Reply, or `error`).",
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def post_message(
-    request: Request, body: MessageIn, session_id: str = Depends(authorised_session), engine: Any = Depends(ready_engine)
-) -> Any:
+async def post_message(request: Request, body: MessageIn, session_id: SessionId, engine: ReadyEngineDep) -> Any:
     if "text/event-stream" in request.headers.get("accept", ""):
         return EventSourceResponse(stream_reply(engine.reply, session_id, body.message), headers=STREAM_HEADERS,
                                    ping=15)

@@ -23,7 +23,7 @@ import re
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -38,6 +38,9 @@ from assistant.i18n import t
 from assistant.reply import Reply
 from assistant.routing import checklist_language
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.engine import Assistant
 
 log = logging.getLogger("api.slack")
 
@@ -57,7 +60,7 @@ class SlackBot:
     """The bolt app plus what its listeners need: the engine (a callable that
     returns the ready engine, blocking while the index loads) and the event ledger."""
 
-    def __init__(self, settings: Settings, engine: Callable[[], Any], store: Callable[[], Any], *,
+    def __init__(self, settings: Settings, engine: Callable[[], Assistant], store: Callable[[], Any], *,
                  socket_mode: bool = False, on_lead: Callable[[Any], None] | None = None) -> None:
         self.settings = settings
         self._engine = engine
@@ -209,11 +212,6 @@ class SlackBot:
             return not (bot and f"<@{bot}" in (event.get("text") or ""))
         return False
 
-    def _checklist_running(self, sid: str) -> bool:
-        snapshot = self._engine().store.get(sid)
-        cl = (snapshot.state.get("checklist") or {}) if snapshot else {}
-        return bool(cl.get("active")) and not cl.get("completed")
-
     async def _on_event(self, body: dict[str, Any], event: dict[str, Any], context: Any, client: Any, *,
                         mention: bool) -> None:
         if not self._wanted(event, context, mention):
@@ -226,7 +224,7 @@ class SlackBot:
         try:
             # A plain message in a channel thread: only answers to a running checklist.
             if (not mention and event.get("channel_type") != "im"
-                    and not await self._call(self._checklist_running, sid)):
+                    and not await self._call(lambda: self._engine().checklist_running(sid))):
                 return
             event_id = body.get("event_id")
             if event_id and not await self._call(self.ledger.claim, event_id):
@@ -267,16 +265,12 @@ class SlackBot:
             return
         sid = session_id(team, channel, "user", user)
         try:
-            reply, seq = await self._call(self._reply_with_seq, sid, text)
-            share = bk.encode(s=sid, n=seq) if seq is not None else None
+            reply: Reply = await self._call(lambda: self._engine().reply(sid, text))
+            # "share" re-posts the stored answer: its turn number names it
+            share = bk.encode(s=sid, n=reply.turn) if reply.turn is not None else None
             await respond(response_type="ephemeral", replace_original=False, **self._message(reply, share=share))
         except Exception as exc:  # noqa: BLE001 - never silence: log and apologise
             await self._respond_apology(respond, exc, self._language_of(text))
-
-    def _reply_with_seq(self, sid: str, text: str) -> tuple[Reply, int | None]:
-        """The reply and the sequence number of its stored turn (what "share" re-posts)."""
-        reply = self._engine().reply(sid, text)
-        return reply, reply.turn
 
     async def _start_checklist(self, client: Any, respond: Any, team: str | None, channel: str, user: str,
                                lang: str) -> None:
@@ -299,7 +293,7 @@ class SlackBot:
 
         def start() -> Reply:
             engine = self._engine()
-            engine.store.create(session_id=sid, language=lang)
+            engine.create_session(lang, session_id=sid)
             return engine.checklist_action(sid, "start")
 
         try:
@@ -316,26 +310,24 @@ class SlackBot:
         """Apply a checklist click unless the clicked question is no longer the current one."""
         engine = self._engine()
         with self._session_lock(sid):
-            snapshot = engine.store.get(sid)
-            if snapshot is None:
+            session = engine.session_view(sid)
+            if session is None:
                 raise NotFound(f"no session '{sid}'")
-            lang = snapshot.language or self.default_language
+            lang = session.language or self.default_language
             view = engine.checklist_view(sid)
             if view is None or view.completed or view.question_id != question:
                 return lang, None
             return lang, engine.checklist_action(sid, command, answer=answer)
 
     def _session_language(self, sid: str) -> str:
-        snapshot = self._engine().store.get(sid)
-        return (snapshot.language if snapshot else None) or self.default_language
+        session = self._engine().session_view(sid)
+        return (session.language if session else None) or self.default_language
 
     def _brief(self, sid: str) -> tuple[str, str]:
         from assistant.checklist.brief import render_markdown
 
-        engine = self._engine()
-        snapshot = engine.store.get(sid)
-        lang = (snapshot.language if snapshot else None) or self.default_language
-        return lang, t("checklist.brief_ready", lang) + "\n\n" + render_markdown(engine.brief(sid))
+        lang = self._session_language(sid)
+        return lang, t("checklist.brief_ready", lang) + "\n\n" + render_markdown(self._engine().brief(sid))
 
     @staticmethod
     def _picked(body: dict[str, Any]) -> list[str]:
@@ -471,8 +463,7 @@ class SlackBot:
 
     def _rate(self, sid: str, turn: int, rating: str, comment: str | None = None) -> str:
         """Store the rating; returns the session's language."""
-        engine = self._engine()
-        engine.store.set_feedback(sid, turn, rating, comment)
+        self._engine().set_feedback(sid, turn, rating, comment)
         return self._session_language(sid)
 
     async def _on_feedback(self, body: dict[str, Any], action: dict[str, Any], client: Any, respond: Any) -> None:

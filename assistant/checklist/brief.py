@@ -26,6 +26,7 @@ from assistant.citations import Citations
 from assistant.corpus import corpus_by_id
 from assistant.formatting import number, percent
 from assistant.i18n import t
+from assistant.state import ChecklistProgress
 
 SCHEMA_VERSION = 1
 
@@ -46,12 +47,12 @@ def display_value(question: QuestionSpec, value: Any, lang: str) -> str:
     return str(value)
 
 
-def build_brief(state: dict[str, Any], lang: str, flow: ChecklistFlow | None = None,
+def build_brief(state: ChecklistProgress, lang: str, flow: ChecklistFlow | None = None,
                 corpus_dir: Path | None = None) -> dict[str, Any]:
     flow = flow or ChecklistFlow()
     citations = Citations(corpus_by_id(corpus_dir))
-    answers = state.get("answers", {})
-    skipped = set(state.get("skipped", []))
+    answers = state.answers
+    skipped = set(state.skipped)
     sources: list[dict[str, Any]] = []
     steps = []
     for number_, step in enumerate(flow.spec.steps, 1):
@@ -78,10 +79,10 @@ def build_brief(state: dict[str, Any], lang: str, flow: ChecklistFlow | None = N
         "language": lang,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "progress": {"done": flow.steps_done(state), "total": len(flow.spec.steps),
-                     "completed": bool(state.get("completed"))},
+                     "completed": state.completed},
         "steps": steps,
-        "staffing": state.get("staffing"),
-        "cost_comparison": state.get("costs"),
+        "staffing": state.staffing.model_dump() if state.staffing else None,
+        "cost_comparison": state.costs.model_dump() if state.costs else None,
         "open_points": [{"step_id": s.id, "question_id": q.id, "question": q.text[lang]}
                         for s, q in flow.open_points(state)],
         "sources": sources,

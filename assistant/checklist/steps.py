@@ -129,6 +129,7 @@ def parse_steps(path: Path = STEPS_PATH, corpus_dir: Path | None = None) -> Chec
     return spec
 
 
-@lru_cache(maxsize=1)
-def load_steps() -> ChecklistSpec:
-    return parse_steps()
+@lru_cache(maxsize=4)
+def load_steps(corpus_dir: Path | None = None) -> ChecklistSpec:
+    """The checklist, its citations checked against `corpus_dir` (default: the configured corpus)."""
+    return parse_steps(corpus_dir=corpus_dir)

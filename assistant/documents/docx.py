@@ -16,7 +16,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from assistant.documents.branding import RGB, Branding, font_files, tint
 from assistant.documents.content import BriefContent, ChartData, brief_content
-from assistant.settings import Settings, get_settings
+from assistant.settings import Settings
 
 FONT_NAME = "Source Sans Pro"  # Word falls back to its default sans font when it is not installed
 INK = RGBColor(0x18, 0x20, 0x2B)
@@ -31,9 +31,8 @@ def _hex(color: RGB) -> str:
     return "".join(f"{c:02X}" for c in color)
 
 
-def render_docx(brief: dict[str, Any], settings: Settings | None = None, branding: Branding | None = None) -> bytes:
-    """The brief (JSON schema v1) as a Word document."""
-    settings = settings or get_settings()
+def render_docx(brief: dict[str, Any], settings: Settings, branding: Branding | None = None) -> bytes:
+    """The brief (JSON schema v1) as a Word document, branded as `settings` (or `branding`) say."""
     branding = branding or Branding.from_settings(settings)
     content = brief_content(brief, branding.name)
     doc = Document()

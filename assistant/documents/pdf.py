@@ -11,7 +11,7 @@ from fpdf.enums import TableCellFillMode, XPos, YPos
 from assistant.documents.branding import Branding, font_files, tint
 from assistant.documents.content import BriefContent, ChartData, brief_content
 from assistant.i18n import t
-from assistant.settings import Settings, get_settings
+from assistant.settings import Settings
 
 FONT = "SourceSans"
 INK = (24, 32, 43)
@@ -53,9 +53,8 @@ class _BriefPDF(FPDF):
         self.cell(0, 5, t("document.page", self.content.language, n=self.page_no()), align="R")
 
 
-def render_pdf(brief: dict[str, Any], settings: Settings | None = None, branding: Branding | None = None) -> bytes:
-    """The brief (JSON schema v1) as a PDF document."""
-    settings = settings or get_settings()
+def render_pdf(brief: dict[str, Any], settings: Settings, branding: Branding | None = None) -> bytes:
+    """The brief (JSON schema v1) as a PDF document, branded as `settings` (or `branding`) say."""
     branding = branding or Branding.from_settings(settings)
     content = brief_content(brief, branding.name)
     pdf = _BriefPDF(branding, content)

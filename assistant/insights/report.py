@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -27,6 +27,9 @@ from assistant.errors import InvalidInput
 from assistant.insights.cluster import DEFAULT_THRESHOLD, centred, cluster, language_offsets, medoid
 from assistant.store import SessionStore
 from assistant.store.schema import feedback_table, sessions_table, turns_table
+
+if TYPE_CHECKING:
+    from assistant.checklist.flow import ChecklistFlow
 
 #: A conversation idle for this long has stopped (its open tool request stalled, its checklist dropped).
 IDLE = timedelta(minutes=30)
@@ -138,10 +141,12 @@ def _status(payload: dict[str, Any]) -> Literal["declined", "partial"] | None:
 
 def build_insights(store: SessionStore, retriever: Any = None, *, since: timedelta = timedelta(days=30),
                    now: datetime | None = None, language: str = "en", threshold: float = DEFAULT_THRESHOLD,
-                   embeddings: Any = None, offsets: dict[str, np.ndarray] | None = None) -> InsightsReport:
+                   embeddings: Any = None, offsets: dict[str, np.ndarray] | None = None,
+                   flow: ChecklistFlow | None = None) -> InsightsReport:
     """The report over the conversations of the last `since`. Questions are embedded with
     the retriever's embeddings (or `embeddings`) and centred with its index's language
-    offsets (or `offsets`); `language` names the checklist steps."""
+    offsets (or `offsets`); `language` names the checklist steps of `flow` (default: the
+    checklist of the configured corpus)."""
     from assistant.checklist.flow import ChecklistFlow
 
     now = now or datetime.now(UTC)
@@ -169,7 +174,7 @@ def build_insights(store: SessionStore, retriever: Any = None, *, since: timedel
     unanswered = _unanswered(turns_by_session, embeddings, offsets or {}, threshold)
     feedback = _feedback(turns_by_session, ratings, store)
     stalled = _stalled(turns_by_session, now)
-    checklist = _checklist([dict(s) for s in states], now, ChecklistFlow(), language)
+    checklist = _checklist([dict(s) for s in states], now, flow or ChecklistFlow(), language)
     sessions = len(set(turns_by_session) | {s["id"] for s in states})
     return InsightsReport(since=cutoff, generated_at=now, sessions=sessions, questions=questions,
                           unanswered=unanswered, feedback=feedback, stalled_tools=stalled, checklist=checklist)

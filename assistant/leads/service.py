@@ -4,14 +4,16 @@ brief and the conversation, and the queue entries, in one call."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import InvalidInput, NotFound
 from assistant.i18n import t
 from assistant.language import SUPPORTED
 from assistant.leads.channels import configured_channels
 from assistant.leads.models import Contact, Lead, TranscriptLine
-from assistant.leads.store import LeadStore
+
+if TYPE_CHECKING:
+    from assistant.engine import Assistant
 
 log = logging.getLogger("assistant.leads")
 
@@ -22,7 +24,7 @@ def consent_text(language: str, company: str, source: str = "widget") -> str:
     return t("handoff.consent_slack" if source == "slack" else "handoff.consent", language, company=company)
 
 
-def request_handoff(engine: Any, session_id: str, contact: Contact, *, consent: Any, source: str = "widget",
+def request_handoff(engine: Assistant, session_id: str, contact: Contact, *, consent: Any, source: str = "widget",
                     language: str | None = None, on_created: Any = None) -> Lead:
     """Store a lead for the session: `contact`, the consent text, the brief and the
     conversation as they are now, queued for every configured delivery channel.
@@ -33,18 +35,17 @@ def request_handoff(engine: Any, session_id: str, contact: Contact, *, consent: 
     if consent is not True:
         raise InvalidInput("consent", "must be given: tick the box to agree that your details are sent")
     settings = engine.settings
-    store = engine.store
-    snapshot = store.get(session_id)
-    if snapshot is None:
+    session = engine.session_view(session_id)
+    if session is None:
         raise NotFound(f"No session with id '{session_id}'.")
-    lang = language or snapshot.language or settings.default_language
+    lang = language or session.language or settings.default_language
     if lang not in SUPPORTED:
         raise InvalidInput("language", f"must be one of {', '.join(SUPPORTED)}")
     transcript = [TranscriptLine(role=turn.role, text=turn.text, at=turn.created_at)
-                  for turn in store.history(session_id)]
+                  for turn in engine.history(session_id)]
     brief = engine.brief(session_id, lang)
     channels = configured_channels(settings)
-    lead = LeadStore(store).create(
+    lead = engine.leads.create(
         session_id=session_id, source=source, language=lang, contact=contact,
         consent_text=consent_text(lang, settings.brand_name, source), brief=brief, transcript=transcript,
         channels=channels)

@@ -10,11 +10,15 @@ reply carries) plus the assumption sentences.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from assistant.formatting import number, percent
 from assistant.i18n import t
 from assistant.reply import Understood
+
+if TYPE_CHECKING:
+    from assistant.state import SlotNote
 
 _FRACTIONS = {"service_level", "shrinkage", "max_occupancy", "employer_oncost_pct", "incentive_pct"}
 _MONEY = {"monthly_salary", "loaded_cost_per_fte_month", "overhead_per_fte_month", "fixed_costs_month",
@@ -40,26 +44,28 @@ def _v(key: str, value: Any, lang: str) -> str:
 
 
 class _Rows:
-    def __init__(self, notes: dict[str, Any], lang: str) -> None:
+    def __init__(self, notes: Mapping[str, SlotNote], lang: str) -> None:
         self.rows: list[Understood] = []
         self.notes = notes
         self.lang = lang
 
     def add(self, slot: str, value: Any, text: str, how: str | None = None) -> None:
-        note = self.notes.get(slot) or {}
+        note = self.notes.get(slot)
+        noted_how = note.how if note is not None else None
         # a peak hour or an opening range is what the user stated; a yearly
         # amount, talk + wrap-up or a weekly volume by days is worked out from it
-        kind = how or ("derived" if note.get("how") not in (None, "peak_hour", "opening_range") else "stated")
-        self.rows.append(Understood(slot=slot, value=value, text=text, source=note.get("source"), how=kind))  # type: ignore[arg-type]
+        kind = how or ("derived" if noted_how not in (None, "peak_hour", "opening_range") else "stated")
+        self.rows.append(Understood(slot=slot, value=value, text=text,
+                                    source=note.source if note is not None else None, how=kind))  # type: ignore[arg-type]
 
 
-def describe(tool: str, arguments: dict[str, Any], notes: dict[str, Any], lang: str,
+def describe(tool: str, arguments: dict[str, Any], notes: Mapping[str, SlotNote], lang: str,
              request: dict[str, Any] | None = None) -> tuple[list[Understood], list[str]]:
     """The understood values of `arguments` (conversation slots) and, when
     `request` (the arguments the tool ran with) is given, the assumptions."""
     rows = _Rows(notes, lang)
     assumptions: list[str] = []
-    how = {k: (v or {}).get("how") for k, v in notes.items()}
+    how = {k: v.how for k, v in notes.items()}
     currency = arguments.get("currency") or DEFAULT_CURRENCY
 
     def money(key: str, value: float) -> str:

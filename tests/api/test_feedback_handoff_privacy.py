@@ -11,7 +11,6 @@ from pydantic import SecretStr
 from pypdf import PdfReader
 
 from api.app import create_app
-from assistant.leads import LeadStore
 
 PILOT = "Ska vi börja med ett pilotprojekt?"
 PILOT_BY_LANGUAGE = {"sv": PILOT, "fi": "Kannattaako aloittaa pilotilla?"}
@@ -87,7 +86,7 @@ def test_deleting_a_conversation_removes_it_and_its_feedback(client, api_engine)
     assert response.status_code == 204 and response.content == b""
     assert client.get(f"/v1/sessions/{sid}", headers=auth).status_code == 404
     assert client.get(f"/v1/sessions/{sid}/brief.json", headers=auth).status_code == 404
-    assert api_engine.store.get(sid) is None
+    assert api_engine.session_view(sid) is None
 
 
 def test_a_conversation_can_only_be_deleted_with_its_own_token(client, api_engine):
@@ -95,7 +94,7 @@ def test_a_conversation_can_only_be_deleted_with_its_own_token(client, api_engin
     _, other_auth = new_session(client)
     assert client.delete(f"/v1/sessions/{sid}", headers=other_auth).status_code == 404
     assert client.delete(f"/v1/sessions/{sid}").status_code == 401
-    assert api_engine.store.get(sid) is not None
+    assert api_engine.session_view(sid) is not None
 
 
 def test_browsers_on_allowed_origins_may_delete(client):
@@ -148,7 +147,7 @@ def test_a_handoff_without_consent_is_refused_and_nothing_is_kept(client, api_en
     response = client.post(f"/v1/sessions/{sid}/handoff", json={"name": "Åsa", "email": "asa@example.se",
                                                                  "consent": False}, headers=auth)
     assert response.status_code == 422 and response.json()["error"]["details"]["field"] == "consent"
-    assert LeadStore(api_engine.store).recent() == []
+    assert api_engine.leads.recent() == []
 
 
 def test_a_handoff_with_consent_stores_the_lead_with_the_brief_and_the_conversation(client, api_engine):
@@ -158,7 +157,7 @@ def test_a_handoff_with_consent_stores_the_lead_with_the_brief_and_the_conversat
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["message"] == "Tack, Åsa Öberg! En konsult från Nordic Outsourcing Advisors kontaktar dig snart."
-    lead = LeadStore(api_engine.store).get(body["lead_id"])
+    lead = api_engine.leads.get(body["lead_id"])
     assert lead.session_id == sid and lead.contact.company == "Möbel AB"
     assert [t.text for t in lead.transcript][0] == PILOT and lead.brief["language"] == "sv"
 

@@ -14,7 +14,7 @@ from tests.conftest import CORPUS
 def client(real_index_dir, retriever):  # the retriever fixture has built the index already
     app = create_app(Settings(corpus_dir=CORPUS, index_dir=real_index_dir))
     with TestClient(app) as c:
-        c.app.state.assistant.retriever()
+        c.app.state.assistant.ready_engine()
         yield c
 
 

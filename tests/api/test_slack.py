@@ -382,7 +382,7 @@ def test_the_checklist_runs_in_a_thread_through_buttons(base, fake, channel, sla
     click(base, fake, step, choices[1], channel=channel, key=f"choice-{channel}")
     step = next_step()
     assert question_of(step) == "secondary_goals"
-    assert slack_engine.store.get(sid).state["checklist"]["answers"]["primary_goal"] == "cost"
+    assert slack_engine.session_view(sid).state.checklist.answers["primary_goal"] == "cost"
 
     # Back returns to the previous question.
     click(base, fake, step, elements(step, bk.BACK)[0], channel=channel, key=f"back-{channel}")
@@ -405,7 +405,7 @@ def test_the_checklist_runs_in_a_thread_through_buttons(base, fake, channel, sla
     click(base, fake, step, elements(step, bk.SUBMIT)[0], channel=channel, key=f"submit-{channel}", state=state)
     step = next_step()
     assert question_of(step) == "goal_rationale"
-    answers = slack_engine.store.get(sid).state["checklist"]["answers"]
+    answers = slack_engine.session_view(sid).state.checklist.answers
     assert sorted(answers["secondary_goals"]) == ["cost", "peaks_valleys"]
     time.sleep(0.5)
     assert len(replies(fake, channel, root)) == posted  # one step message per action, nothing twice
@@ -431,7 +431,7 @@ def test_the_checklist_command_word_is_recognised_in_any_inflection(base, fake, 
 def test_a_finished_checklist_offers_the_brief_and_posts_it_in_the_thread(base, fake, channel, slack_engine):
     root = new_ts()
     sid = f"slack:{TEAM_ID}:{channel}:{root}"
-    slack_engine.store.create(session_id=sid, language="en")
+    slack_engine.create_session("en", session_id=sid)
     reply = slack_engine.checklist_action(sid, "start")
     for _ in range(200):
         if reply.checklist.completed:

@@ -18,7 +18,6 @@ from api.app import create_app
 from api.slack import blocks as bk
 from api.slack.text import s
 from assistant.engine import Assistant
-from assistant.leads import LeadStore
 from assistant.reply import Reply
 from assistant.store import SessionStore
 from assistant.settings import Settings
@@ -93,9 +92,9 @@ def test_an_answer_carries_thumbs_and_a_click_stores_the_rating(base, fake, chan
     [updated] = fake.wait_for("chat.update", channel=channel, ts=posted.response["ts"])
     assert all(b.get("block_id") != bk.FEEDBACK_BLOCK for b in updated.blocks)
     assert any(f"<@{USER}> gav svaret 👍" in text for text in updated.texts())
-    rated = engine.store.feedback(value["s"])
+    rated = engine.feedback(value["s"])
     assert rated[value["n"]].rating == "up"
-    turn = next(t for t in engine.store.history(value["s"]) if t.seq == value["n"])
+    turn = next(t for t in engine.history(value["s"]) if t.seq == value["n"])
     assert turn.role == "assistant"
 
 
@@ -109,8 +108,8 @@ def test_a_thumbs_down_opens_a_comment_dialog_whose_comment_is_stored(base, fake
         .get("private_metadata")).get("s") == value["s"])
     view = opened.body["view"] if isinstance(opened.body["view"], dict) else json.loads(opened.body["view"])
     assert view["callback_id"] == bk.FEEDBACK_MODAL and view["title"]["text"] == "Vad saknades?"
-    wait_until(lambda: value["n"] in engine.store.feedback(value["s"]))
-    assert engine.store.feedback(value["s"])[value["n"]].rating == "down"
+    wait_until(lambda: value["n"] in engine.feedback(value["s"]))
+    assert engine.feedback(value["s"])[value["n"]].rating == "down"
 
     submission = {
         "type": "view_submission", "team": {"id": TEAM_ID, "domain": "fake"},
@@ -123,8 +122,8 @@ def test_a_thumbs_down_opens_a_comment_dialog_whose_comment_is_stored(base, fake
     response = httpx.post(f"{base}/slack/interactions", content=body,
                           headers=signed(body, "application/x-www-form-urlencoded"), timeout=10)
     assert response.status_code == 200
-    wait_until(lambda: engine.store.feedback(value["s"])[value["n"]].comment is not None)
-    assert engine.store.feedback(value["s"])[value["n"]].comment == "Svaret sa inget om hur lång piloten ska vara."
+    wait_until(lambda: engine.feedback(value["s"])[value["n"]].comment is not None)
+    assert engine.feedback(value["s"])[value["n"]].comment == "Svaret sa inget om hur lång piloten ska vara."
 
 
 def test_talk_to_a_consultant_asks_for_consent_and_posts_the_brief_to_the_leads_channel(base, fake, channel, engine):
@@ -141,9 +140,9 @@ def test_talk_to_a_consultant_asks_for_consent_and_posts_the_brief_to_the_leads_
     text = " ".join(lead_post.texts())
     assert "Ny förfrågan: anna" in text and "Upphandlingsunderlag" in text
     assert "Ditt Slack-namn, den här konversationen" in text  # what was consented to
-    [(lead, deliveries)] = [(lead, d) for lead, d in LeadStore(engine.store).recent() if lead.session_id == sid]
+    [(lead, deliveries)] = [(lead, d) for lead, d in engine.leads.recent() if lead.session_id == sid]
     assert lead.source == "slack" and lead.contact.slack_user == USER and lead.contact.email is None
-    wait_until(lambda: LeadStore(engine.store).deliveries(lead.id)[0].status == "delivered")
+    wait_until(lambda: engine.leads.deliveries(lead.id)[0].status == "delivered")
     assert [d.channel for d in deliveries] == ["slack"]
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.checklist.brief import build_brief, render_markdown
 from assistant.checklist.compute import staffing_from_answers
+from assistant.checklist.flow import new_state
 from assistant.checklist.steps import STEPS_PATH, load_steps, parse_steps
 from assistant.corpus import corpus_by_id
 from assistant.engine import Assistant
@@ -72,10 +73,10 @@ def test_a_scripted_conversation_completes_all_ten_steps_and_exports_a_cited_bri
         reply = engine.reply(session, answer_for(question, lang))
         assert reply.language == lang and reply.checklist.question_id != before, reply.text
     assert reply.checklist.completed and skipped and backed and invalid
-    state = engine.store.get(session).state["checklist"]
+    state = engine.session_view(session).state.checklist
     brief = build_brief(state, lang)
     markdown = render_markdown(brief)
-    agents = staffing_from_answers(state["answers"])["result"]["agents"]
+    agents = staffing_from_answers(state.answers).result["agents"]
     assert f"**{agents}" in markdown
     assert brief["cost_comparison"] is not None
     assert len(brief["sources"]) >= 5 and len({s["doc_id"] for s in brief["sources"]}) >= 4
@@ -103,7 +104,7 @@ def test_out_of_range_values_are_re_asked_with_the_allowed_range(engine):
     engine.reply("range", "start the checklist")
     engine.reply("range", "steg 4")
     for _ in range(4):  # channels, opening hours, open days -> service level target
-        view = engine.store.get("range").state["checklist"]
+        view = engine.session_view("range").state.checklist
         q = engine.flow.current(view)[1]
         if q.id == "sl_target_percent":
             break
@@ -142,7 +143,7 @@ def test_switching_language_mid_flow_switches_the_prompts(engine):
 
 
 def test_exporting_an_empty_checklist_lists_every_required_question_as_open(engine):
-    brief = build_brief({}, "en")
+    brief = build_brief(new_state(), "en")
     required = [q.id for s in load_steps().steps for q in s.questions if q.required]
     assert [p["question_id"] for p in brief["open_points"]] == required
     assert brief["schema"] == "procurement-brief" and brief["version"] == 1
@@ -158,7 +159,7 @@ def test_concurrent_answers_to_one_checklist_are_serialised_and_neither_is_lost(
         th.start()
     for th in threads:
         th.join()
-    answers = engine.store.get("race").state["checklist"]["answers"]
+    answers = engine.session_view("race").state.checklist.answers
     assert {"business_idea", "case_types"} <= set(answers)
 
 

@@ -25,8 +25,8 @@ def completed_brief(lang: str, *, offer_price: str | None = None) -> tuple[dict[
             answer = offer_price
         assert flow.answer(state, answer).ok, question.id
         given[question.id] = answer
-    state["staffing"] = staffing_from_answers(state["answers"])
-    state["costs"] = costs_from_answers(state["answers"], state["staffing"])
+    state.staffing = staffing_from_answers(state.answers)
+    state.costs = costs_from_answers(state.answers, state.staffing)
     return build_brief(state, lang, flow), given
 
 
