@@ -73,10 +73,7 @@ class AppState:
     def _load(self) -> None:
         try:
             retriever = self.engine.retriever
-            from assistant.language import detect_language, is_unsupported_language
-
-            detect_language("warm up the language models")  # first-request latency otherwise
-            is_unsupported_language("warm up the language models")
+            self.engine.warm_up()  # the first request's latency otherwise
             log.info("index ready: %s", retriever.index.manifest.get("counts"))
         except AssistantError as exc:
             self._error = exc
