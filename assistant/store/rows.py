@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.errors import NotFound, SessionConflict
@@ -62,7 +62,8 @@ def lock_session(conn: Connection, session_id: str, *, create: bool, language: s
         language=row["language"],
         state=dict(row["state"] or {}),
         version=row["version"],
-        turns=load_turns(conn, session_id),
+        turns=lambda: load_turns(conn, session_id),  # the connection stays open while the block runs
+        last_seq=last_seq(conn, session_id),
         created=token is not None,
         token=token,
     )
@@ -78,6 +79,12 @@ def check_version(conn: Connection, session_id: str, expected: int, conflict: Se
         raise NotFound(f"No session with id '{session_id}'.")
     if current != expected:
         raise conflict
+
+
+def last_seq(conn: Connection, session_id: str) -> int:
+    """The session's last turn's sequence number (0 without turns)."""
+    value = conn.execute(select(func.max(turns_table.c.seq)).where(turns_table.c.session_id == session_id)).scalar()
+    return int(value or 0)
 
 
 def load_turns(conn: Connection, session_id: str) -> list[Turn]:

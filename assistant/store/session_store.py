@@ -288,7 +288,7 @@ class SessionStore:
             try:
                 with self._read("open a conversation") as conn:
                     row = rows.read_session(conn, session_id)
-                    turns = rows.load_turns(conn, session_id) if row is not None else []
+                    seq = rows.last_seq(conn, session_id) if row is not None else 0
                 if row is None and not create:
                     raise NotFound(f"No session with id '{session_id}'.")
                 token = secrets.token_urlsafe(32) if row is None else None
@@ -297,7 +297,8 @@ class SessionStore:
                     language=row["language"] if row is not None else language,
                     state=dict(row["state"] or {}) if row is not None else {},
                     version=row["version"] if row is not None else 0,
-                    turns=turns,
+                    turns=(lambda: self.history(session_id)) if row is not None else [],
+                    last_seq=seq,
                     created=row is None,
                     token=token,
                 )

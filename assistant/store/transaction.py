@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -27,7 +27,8 @@ class SessionTxn:
         language: str | None,
         state: dict[str, Any],
         version: int,
-        turns: list[Turn],
+        turns: list[Turn] | Callable[[], list[Turn]],
+        last_seq: int | None = None,
         created: bool,
         token: str | None,
     ) -> None:
@@ -35,7 +36,11 @@ class SessionTxn:
         self._language = language
         self._state = state
         self._version = version
-        self._turns = turns
+        # The history is read only when asked for: a turn needs just the last sequence
+        # number, and decoding every earlier turn's reply cost more than the turn itself.
+        self._turns: list[Turn] | None = None if callable(turns) else list(turns)
+        self._load_turns = turns if callable(turns) else None
+        self._last_seq = last_seq if last_seq is not None else (self._turns[-1].seq if self._turns else 0)
         self._new_turns: list[Turn] = []
         self._created = created
         self._token = token
@@ -84,6 +89,9 @@ class SessionTxn:
     @property
     def turns(self) -> list[Turn]:
         """The turns committed before this transaction, in order (a copy)."""
+        if self._turns is None:
+            assert self._load_turns is not None
+            self._turns = self._load_turns()
         return list(self._turns)
 
     @property
@@ -107,7 +115,7 @@ class SessionTxn:
                 raise InvalidInput("payload", "must be a JSON object or None")
             # Store exactly what a later read returns (tuples become lists, etc.).
             payload = json_roundtrip(payload, "payload")
-        last = self._new_turns[-1].seq if self._new_turns else (self._turns[-1].seq if self._turns else 0)
+        last = self._new_turns[-1].seq if self._new_turns else self._last_seq
         turn = Turn(seq=last + 1, role=role, text=text, payload=payload, created_at=utcnow())
         self._new_turns.append(turn)
         return turn
