@@ -70,7 +70,7 @@ class EmbeddingExecutor:
         self._queue: deque[object] = deque()
         self._running = 0
         self._cond = threading.Condition()
-        #: calls refused since start (for /metrics and the bench)
+        #: calls refused since start (see stats())
         self.refused = 0
 
     def _share(self) -> int:

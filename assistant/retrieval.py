@@ -236,18 +236,21 @@ class HybridRetriever(BaseRetriever):
         per_note = np.zeros(len(idx.notes))
         per_note_expanded = np.zeros(len(idx.notes))
         if lang is not None:
+            # In ranking, the question's domain terms also count through their synonyms in its
+            # own language ("prøveforløb" ~ "prøveperiode"): in the notes (paraphrases) and, so
+            # that a passage without notes competes on the same terms, in its own language's text.
+            expanded = " ".join([question, *(t for m in self._glossary.match(question, lang)
+                                             for t in m.concept.terms(lang) if t != m.term)])
             for chunk_lang in FAMILY[lang]:
                 if chunk_lang in idx.chunk_bm25:
                     lex, chunk_ids = idx.chunk_bm25[chunk_lang]
-                    lexical_chunks[chunk_ids] = np.maximum(lexical_chunks[chunk_ids], lex.scores(question))
+                    text = expanded if chunk_lang == lang else question
+                    lexical_chunks[chunk_ids] = np.maximum(lexical_chunks[chunk_ids], lex.scores(text))
             for target, text in self._glossary.expand(question, lang).items():
                 if target in idx.chunk_bm25 and target not in FAMILY[lang]:
                     lex, chunk_ids = idx.chunk_bm25[target]
                     lexical_bridge[chunk_ids] = np.maximum(lexical_bridge[chunk_ids], lex.scores(text))
-            # The notes are paraphrases, so in ranking the question's domain terms also count
-            # through their synonyms in its own language ("prøveforløb" ~ "prøveperiode").
-            notes_query = " ".join([question, *(t for m in self._glossary.match(question, lang)
-                                                for t in m.concept.terms(lang) if t != m.term)])
+            notes_query = expanded
             for note_lang in plausible_languages(question, lang):
                 if note_lang in idx.note_bm25:
                     lex, owners = idx.note_bm25[note_lang]
