@@ -36,10 +36,9 @@ class AppState:
         """Start this process's worker (one per process; safe with replicas, see assistant.leads)."""
         if self._worker is not None:
             return
-        from assistant.leads import BackgroundWorker
         from assistant.leads.channels import senders
 
-        self._worker = BackgroundWorker(self.settings, self.engine.store, senders(self.settings, extra_senders))
+        self._worker = self.engine.background_worker(senders(self.settings, extra_senders))
         self._worker.start()
 
     def stop_background(self) -> None:

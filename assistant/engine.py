@@ -92,6 +92,8 @@ class Assistant:
                             RetrieverHolder(self.settings.index_dir, self._load_retriever,
                                             self.settings.index_reload_seconds))
         self._store = store
+        self._event_ledger: Any = None
+        self._labels_by_language: dict[str, frozenset[str]] = {}
         self._answerer: OfflineAnswerer | None = None
         self._intents: Any = None
         if llm_answerer is None and self.settings.llm:
@@ -132,13 +134,29 @@ class Assistant:
 
     @property
     def store(self) -> SessionStore:
-        """The session store. For wiring what shares its database (the lead worker, the
-        Slack event ledger); surfaces read and change sessions through the methods below."""
+        """The session store (the engine's own; surfaces read and change sessions through
+        the methods below)."""
         if self._store is None:
             from assistant.store import SessionStore
 
             self._store = SessionStore(self.settings.database_url)
         return self._store
+
+    def claim_event(self, event_id: str) -> bool:
+        """True for the first delivery of a chat platform's event id (do the work), False
+        for a redelivery; shared by every replica on the same database. Needs no index."""
+        if self._event_ledger is None:
+            from assistant.store.event_ledger import EventLedger
+
+            self._event_ledger = EventLedger(lambda: self.store)
+        return bool(self._event_ledger.claim(event_id))
+
+    def background_worker(self, senders: dict[str, Any]) -> Any:
+        """The worker that delivers queued leads through `senders` and runs the retention
+        purge, on this engine's store (not started)."""
+        from assistant.leads import BackgroundWorker
+
+        return BackgroundWorker(self.settings, self.store, senders)
 
     @property
     def intents(self) -> Any:
@@ -381,7 +399,7 @@ class Assistant:
 
     # -- language --
     def _choice_labels(self, language: str) -> frozenset[str]:
-        labels = self.__dict__.setdefault("_labels_by_language", {})
+        labels = self._labels_by_language
         if language not in labels:
             labels[language] = frozenset(choice.label[language].strip().casefold()
                                          for step in self.flow.spec.steps for question in step.questions

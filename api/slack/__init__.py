@@ -64,8 +64,8 @@ def mount(app: FastAPI, settings: Settings) -> SlackBot | None:
         from api.state import AppState
 
         state = app.state.assistant = AppState(settings)
-    bot = SlackBot(settings, engine=lambda: state.ready_engine(), store=lambda: state.engine.store,
-                   on_lead=state.notify_worker)
+    bot = SlackBot(settings, engine=lambda: state.ready_engine(),
+                   claim_event=lambda event_id: state.engine.claim_event(event_id), on_lead=state.notify_worker)
     handler = AsyncSlackRequestHandler(bot.app)
 
     async def slack_endpoint(request: Request) -> Response:
@@ -103,8 +103,8 @@ def run_socket_mode(settings: Settings | None = None) -> None:
 
     state = AppState(settings)
     state.start_loading()
-    bot = SlackBot(settings, engine=lambda: state.ready_engine(), store=lambda: state.engine.store,
-                   socket_mode=True)
+    bot = SlackBot(settings, engine=lambda: state.ready_engine(),
+                   claim_event=lambda event_id: state.engine.claim_event(event_id), socket_mode=True)
     app_token = _secret(settings.slack_app_token)
 
     async def main() -> None:

@@ -30,7 +30,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from api.slack import blocks as bk
-from api.slack.ledger import EventLedger
 from api.slack.mrkdwn import escape, from_slack, truncate
 from api.slack.text import s
 from assistant.errors import AssistantError, NotFound
@@ -58,14 +57,15 @@ def session_id(team: str | None, channel: str, thread_ts: str, *extra: str) -> s
 
 class SlackBot:
     """The bolt app plus what its listeners need: the engine (a callable that
-    returns the ready engine, blocking while the index loads) and the event ledger."""
+    returns the ready engine, blocking while the index loads) and `claim_event` (True for
+    the first delivery of a Slack event id; it must not wait for the index)."""
 
-    def __init__(self, settings: Settings, engine: Callable[[], Assistant], store: Callable[[], Any], *,
+    def __init__(self, settings: Settings, engine: Callable[[], Assistant], claim_event: Callable[[str], bool], *,
                  socket_mode: bool = False, on_lead: Callable[[Any], None] | None = None) -> None:
         self.settings = settings
         self._engine = engine
         self._on_lead = on_lead
-        self.ledger = EventLedger(store)
+        self._claim_event = claim_event
         self._locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
         self._locks_guard = threading.Lock()
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
@@ -227,7 +227,7 @@ class SlackBot:
                     and not await self._call(lambda: self._engine().checklist_running(sid))):
                 return
             event_id = body.get("event_id")
-            if event_id and not await self._call(self.ledger.claim, event_id):
+            if event_id and not await self._call(self._claim_event, event_id):
                 log.info("Slack event %s was already taken on; ignoring this delivery", event_id)
                 return
         except Exception as exc:  # noqa: BLE001 - never silence: log and apologise

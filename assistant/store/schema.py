@@ -142,7 +142,7 @@ lead_deliveries_table = Table(
     Index("ix_lead_deliveries_due", "status", "next_attempt_at"),
 )
 
-# Slack event ids already taken on (api/slack/ledger.py): Slack re-sends an event
+# Slack event ids already taken on (assistant/store/event_ledger.py): Slack re-sends an event
 # it saw no 200 for, and a repeat must not get a second reply.
 slack_events_table = Table(
     "slack_events",

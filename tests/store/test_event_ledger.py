@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import create_engine, insert, select, text, update
 
-from api.slack.ledger import EventLedger
+from assistant.store.event_ledger import EventLedger
 from assistant.store import SessionStore
 from assistant.store.schema import (
     feedback_table,
