@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.embedding_executor import EmbeddingExecutor
+from assistant.embedding_executor import EmbeddingExecutor, keep_blas_off_the_cores
 from assistant.errors import AssistantError
 
 
@@ -135,6 +135,7 @@ class E5Embeddings(_CachedEmbeddings):
         # The C engine keeps no per-call state in the model, so calls may overlap;
         # the executor sizes each call's OpenMP team so that together they fit the cores.
         self.executor = executor or EmbeddingExecutor(cores=num_threads or None)
+        keep_blas_off_the_cores()
 
     def embed_passages_np(self, texts: list[str]) -> np.ndarray:
         if not texts:
