@@ -250,12 +250,11 @@ class HybridRetriever(BaseRetriever):
                 if target in idx.chunk_bm25 and target not in FAMILY[lang]:
                     lex, chunk_ids = idx.chunk_bm25[target]
                     lexical_bridge[chunk_ids] = np.maximum(lexical_bridge[chunk_ids], lex.scores(text))
-            notes_query = expanded
             for note_lang in plausible_languages(question, lang):
                 if note_lang in idx.note_bm25:
                     lex, owners = idx.note_bm25[note_lang]
                     np.maximum.at(per_note, owners, lex.scores(question))
-                    np.maximum.at(per_note_expanded, owners, lex.scores(notes_query))
+                    np.maximum.at(per_note_expanded, owners, lex.scores(expanded))
         if dropped_notes is not None:
             per_note = np.where(dropped_notes, 0.0, per_note)
             per_note_expanded = np.where(dropped_notes, 0.0, per_note_expanded)
