@@ -277,11 +277,10 @@ def choose_language(
             if fallback in ("da", "nb"):
                 return fallback  # no evidence either way: the conversation's language holds
             confidence = danish + norwegian
-    if (spelling and fallback in ("da", "nb") and best in ("da", "nb") and best != fallback
-            and _spelling_margin(text) * (1 if best == "da" else -1) <= 0):
-        # Danish and Bokmål share most words: a Danish conversation turns Norwegian (or the
-        # reverse) on the other's spelling, not on a character model's lean.
-        return fallback
+        if spelling and fallback in ("da", "nb") and best != fallback and margin * (1 if best == "da" else -1) <= 0:
+            # Danish and Bokmål share most words: a Danish conversation turns Norwegian (or
+            # the reverse) on the other's spelling, not on a character model's lean.
+            return fallback
     if fallback is not None and best != fallback:
         needed = switch_confidence if len(words) < 12 else min_confidence
         if confidence < needed or len(words) < switch_min_words:
