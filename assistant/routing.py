@@ -221,14 +221,15 @@ def route(message: str, language: str, state: SessionState | Mapping[str, Any], 
         if choice is not None:
             return Route("tool", "clarify", pending, signals={"by": "context", "choice": choice})
     if pending and not question:
-        extraction = extract_arguments(message, tool=pending, expected=state.awaiting, language=language)
+        extraction = extract_arguments(message, tool=pending, expected=state.awaiting, language=language,
+                                       previous=state.slots.get(pending))
         if extraction.slots:
             return Route("tool", argument=pending, extraction=extraction, signals={"by": "context"})
     if active and not question:
         return Route("checklist", "answer", signals={"by": "context"})
     last = state.last_tool
     if last and not pending:
-        extraction = extract_arguments(message, tool=last, language=language)
+        extraction = extract_arguments(message, tool=last, language=language, previous=state.slots.get(last))
         # a statement with figures corrects the result; a question only when it asks "what if"
         # ("Is 30 % shrinkage normal?" is a question for the articles)
         correcting = not question or lx.has("correction", "what_if")

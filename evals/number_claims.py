@@ -8,6 +8,9 @@ the assistant and the articles write them in five languages:
   dots (da: "1.234") or commas (en: "1,234"); decimal commas or points
   ("4,5", "4.5", "1 234,5", "1.234,5", "1,234.5");
 * percentages ("80 %", "80%", "80 procent") are also read as fractions (0.8);
+* a scale word after a number also gives the scaled reading ("4,2 miljoner" is
+  4.2 and 4 200 000, "€48k" 48 and 48 000), so a user's "4,2 milj. kr om året"
+  supports a reply's "4 200 000";
 * ranges and pairs are separate numbers ("3–6 kk" is 3 and 6, "80/20" is 80
   and 20, "24/7" is 24 and 7); no number is read as negative;
 * citation markers ("[1]", "[1, 2]", "[1–2]") and list markers at the start of
@@ -34,9 +37,11 @@ _MARKER = re.compile(r"\[\s*\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\s*\]")
 _LIST_MARKER = re.compile(r"(?m)^([ \t>]*)(?:[-*+][ \t]+)?\d{1,2}[.)](?=[ \t])")
 _NUMBER = re.compile(
     rf"(?<![\w])(?:\d{{1,3}}(?:[{_SPACE}]\d{{3}})+(?!\d)|\d+)(?:[.,]\d+)*"
-    r"(?P<pct>\s?(?:%|procent\b|prosent\b|prosenttia\b|percent\b|per cent\b))?",
+    r"(?P<pct>\s?(?:%|procent\b|prosent\b|prosenttia\b|percent\b|per cent\b))?"
+    r"(?P<scale>\s?(?:k\b|tusen\b|tuhatta\b|thousand\b|mio\b|milj\w*|million\w*|miljoon\w*))?",
     re.IGNORECASE,
 )
+_SCALES = {"k": 1e3, "tusen": 1e3, "tuhatta": 1e3, "thousand": 1e3}
 
 
 @dataclass(frozen=True)
@@ -80,10 +85,14 @@ def extract_numbers(text: str, *, reply: bool = True) -> list[NumberMention]:
         text = clean_reply_text(text)
     out = []
     for m in _NUMBER.finditer(text):
-        number = m.group(0)[: m.start("pct") - m.start()] if m.group("pct") else m.group(0)
+        cut = m.start("pct") if m.group("pct") else m.start("scale") if m.group("scale") else m.end()
+        number = m.group(0)[: cut - m.start()]
         readings = _readings(number)
         if m.group("pct"):
             readings |= {(value / 100.0, decimals + 2) for value, decimals in readings}
+        elif m.group("scale"):
+            factor = _SCALES.get(m.group("scale").strip().lower(), 1e6)
+            readings |= {(round(value * factor, 6), 0) for value, _ in readings}
         out.append(NumberMention(m.group(0).strip(), m.start(), tuple(sorted(readings)), bool(m.group("pct"))))
     return out
 

@@ -41,6 +41,7 @@ seconds, fractions (0.8 for 80 %), counts, amounts per month. A bare "AHT 4,5"
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -79,8 +80,9 @@ COST_FIELDS = (
     "transition_months",
 )
 #: Conversation slots that are not request fields; `request_arguments` resolves them.
-PART_FIELDS = ("talk_seconds", "wrapup_seconds", "contacts_per_week", "open_days_per_week")
-_TOOL_PARTS = {"staffing": PART_FIELDS, "cost_comparison": ("talk_seconds", "wrapup_seconds", "contacts_per_week")}
+PART_FIELDS = ("talk_seconds", "wrapup_seconds", "contacts_per_week", "open_days_per_week", "team_cost_month")
+_TOOL_PARTS = {"staffing": PART_FIELDS[:4],
+               "cost_comparison": ("talk_seconds", "wrapup_seconds", "contacts_per_week", "team_cost_month")}
 _REQUIRED: dict[str, list[str]] = {
     # "contacts" stands for contacts (per interval) or contacts_per_day.
     "staffing": ["contacts", "aht_seconds", "service_level", "answer_seconds"],
@@ -162,7 +164,7 @@ def missing_arguments(tool: str, arguments: dict[str, Any]) -> list[str]:
         return missing
     offers = arguments.get("offers") or []
     in_house_given = any(arguments.get(k) is not None for k in ("in_house_fte", "monthly_salary",
-                                                                "loaded_cost_per_fte_month"))
+                                                                "loaded_cost_per_fte_month", "team_cost_month"))
     needs_in_house = in_house_given or len(offers) < 2
     volume = arguments.get("contacts_per_month") is not None or arguments.get("contacts_per_week") is not None
     hours = arguments.get("productive_hours_per_month") is not None
@@ -176,7 +178,7 @@ def missing_arguments(tool: str, arguments: dict[str, Any]) -> list[str]:
             missing.append("contacts_per_month")
         if arguments.get("in_house_fte") is None:
             missing.append("in_house_fte")
-        if arguments.get("monthly_salary") is None and arguments.get("loaded_cost_per_fte_month") is None:
+        if not _cost_per_person_known(arguments):
             missing.append("monthly_salary")
         return missing + ["offers"]
     if needs_volume and not volume:
@@ -184,13 +186,17 @@ def missing_arguments(tool: str, arguments: dict[str, Any]) -> list[str]:
     if needs_in_house:
         if arguments.get("in_house_fte") is None:
             missing.append("in_house_fte")
-        if arguments.get("monthly_salary") is None and arguments.get("loaded_cost_per_fte_month") is None:
+        if not _cost_per_person_known(arguments):
             missing.append("monthly_salary")
     elif any(o.get("price_per_fte_month") is not None and o.get("fte") is None for o in offers):
         missing.append("in_house_fte")
     if needs_aht and not _aht_known(arguments):
         missing.append("aht_seconds")
     return missing
+
+
+def _cost_per_person_known(arguments: dict[str, Any]) -> bool:
+    return any(arguments.get(k) is not None for k in ("monthly_salary", "loaded_cost_per_fte_month", "team_cost_month"))
 
 
 def request_arguments(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -224,6 +230,9 @@ def request_arguments(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
     else:
         if args.get("contacts_per_month") is None and week is not None:
             args["contacts_per_month"] = round(week * 52.0 / 12.0, 6)
+        team = args.pop("team_cost_month", None)
+        if team is not None and args.get("in_house_fte") and args.get("loaded_cost_per_fte_month") is None:
+            args["loaded_cost_per_fte_month"] = round(team / args["in_house_fte"], 6)
         names = set(COST_FIELDS) | {"occupancy", "transition_efficiency_loss", "transition_extra_cost_month",
                                     "sensitivity"}
     return {k: v for k, v in args.items() if k in names and v is not None}
@@ -239,6 +248,9 @@ def describe_parts(slots: dict[str, Any], sources: dict[str, str], derived: dict
     if slots.get("contacts_per_week") is not None and slots.get("open_days_per_week"):
         sources["contacts_per_day"] = sources.get("contacts_per_week", "")
         derived["contacts_per_day"] = "weekly_by_days"
+    if slots.get("team_cost_month") is not None and slots.get("in_house_fte"):
+        sources["loaded_cost_per_fte_month"] = sources.get("team_cost_month", "")
+        derived["loaded_cost_per_fte_month"] = "team_by_fte"
 
 
 def merge_arguments(previous: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -264,15 +276,19 @@ def merge_arguments(previous: dict[str, Any], new: dict[str, Any]) -> dict[str, 
         merged.pop("wrapup_seconds", None)
     if "talk_seconds" in new or "wrapup_seconds" in new:
         merged.pop("aht_seconds", None)
-    if "loaded_cost_per_fte_month" in new:
-        for k in ("monthly_salary", "employer_oncost_pct", "overhead_per_fte_month"):
-            merged.pop(k, None)
+    if "loaded_cost_per_fte_month" in new or "team_cost_month" in new:
+        for k in ("monthly_salary", "employer_oncost_pct", "overhead_per_fte_month", "loaded_cost_per_fte_month",
+                  "team_cost_month"):
+            if k not in new:
+                merged.pop(k, None)
     if "monthly_salary" in new:
         merged.pop("loaded_cost_per_fte_month", None)
+        merged.pop("team_cost_month", None)
     for key, value in new.items():
         if key == "offers" and isinstance(value, list) and isinstance(merged.get("offers"), list):
             offers = [dict(o) for o in merged["offers"]]
-            for index, offer in enumerate(value):
+            for position, offer in enumerate(value):
+                index = _offer_slot(offers, offer, position)
                 if index < len(offers):
                     offers[index].update(offer)
                 else:
@@ -281,6 +297,23 @@ def merge_arguments(previous: dict[str, Any], new: dict[str, Any]) -> dict[str, 
         else:
             merged[key] = value
     return merged
+
+
+def _offer_slot(offers: list[dict[str, Any]], offer: dict[str, Any], position: int) -> int:
+    """Which earlier offer a new turn's offer completes: the one with its name
+    ("vendor B" → offer B), else by its label's place (B is the second), else by position."""
+    name = offer.get("name")
+    if name is None:
+        return position
+    for index, earlier in enumerate(offers):
+        if str(earlier.get("name", "")).upper() == str(name).upper():
+            return index
+    label = str(name).upper()
+    if len(label) == 1 and label in "ABCD1234":
+        place = "ABCD".index(label) if label.isalpha() else int(label) - 1
+        if place < len(offers) and offers[place].get("name") is None:
+            return place
+    return position
 
 
 # --------------------------------------------------------------------------- assignment
@@ -309,6 +342,7 @@ class _State:
     parties: list[tuple[int, str, int | None]] = field(default_factory=list)  # token, "vendor"/"inhouse", offer
     money_hits: int = 0
     labels: dict[int, str] = field(default_factory=dict)
+    previous: Mapping[str, Any] = field(default_factory=dict)  # the tool's arguments from earlier turns
 
     def set(self, name: str, value: Any, q: Quantity | None, how: str | None = None) -> None:
         # First mention wins: users state a figure once; later numbers with the
@@ -438,7 +472,9 @@ def _nearest(st: _State, q: Quantity, concepts: tuple[str, ...], *, window: int 
     for cue in st.cues:
         if cue.concept not in concepts:
             continue
-        if p.clause[min(cue.start, len(p.clause) - 1)] != clause and not (q.start <= cue.start < q.end):
+        appended = cue.start == q.end + 1 and p.tokens[q.end].text == "," and cue.concept in _APPOSITIVE
+        if p.clause[min(cue.start, len(p.clause) - 1)] != clause and not (q.start <= cue.start < q.end) \
+                and not appended:
             continue
         if q.start <= cue.start < q.end:
             d = 0.0
@@ -453,24 +489,29 @@ def _nearest(st: _State, q: Quantity, concepts: tuple[str, ...], *, window: int 
     return best[1] if best else None
 
 
+# Words that may follow an amount after a comma and still describe it ("…, all-in")
+_APPOSITIVE = {"loaded", "each"}
+
+
 def _between_has(st: _State, a: int, b: int, concepts: tuple[str, ...]) -> bool:
     return any(a <= c.start < b for c in st.cues if c.concept in concepts)
 
 
-def _assign(p: Parsed) -> _State:
-    st = _State(p)
+def _assign(p: Parsed, previous: Mapping[str, Any]) -> _State:
+    st = _State(p, previous=previous)
     st.cues = _cues(p)
     st.parties = _parties(p)
     for _, kind, offer in st.parties:
         if kind.startswith("vendor:") and offer is not None:
             st.labels.setdefault(offer, kind.split(":", 1)[1])
-    used: set[int] = set()
     qs = p.quantities
+    # a number said not to be the value ("12 FTE, not 14") fills nothing
+    used: set[int] = {n for n, q in enumerate(qs) if q.negated}
     ann = p.annotation
 
     # Service level: "80/20", "90 % inom 30 s", "85 prosent besvart innen 15 sekunder"
     for n, q in enumerate(qs):
-        if q.kind == "ratio":
+        if q.kind == "ratio" and n not in used:
             st.set("service_level", round(q.value / 100.0, 10), q)
             st.set("answer_seconds", float(q.second or 0), q)
             used.add(n)
@@ -539,11 +580,11 @@ def _open_days(p: Parsed) -> float | None:
 
 
 def _percent(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
-    cue = _nearest(st, q, ("service_level", "shrinkage", "occupancy", "oncost", "incentive"))
+    cue = _nearest(st, q, ("service_level", "shrinkage", "occupancy", "oncost", "incentive", "answered"))
     if cue is None:
         return False
     value = round(q.value / 100.0, 10)
-    if cue.concept == "service_level":
+    if cue.concept in ("service_level", "answered"):
         st.set("service_level", value, q)
     elif cue.concept == "shrinkage":
         st.set("shrinkage", value, q)
@@ -569,6 +610,11 @@ def _duration(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
             return True
         return False
     cue = _nearest(st, q, ("aht", "talk", "wrapup", "answer_time", "service_level", "open_hours"))
+    if cue is not None and cue.concept == "aht" and (talk := _nearest(st, q, ("talk",))) is not None \
+            and talk.end <= cue.start and cue.end <= q.start \
+            and not any(talk.end <= r.start < q.start for r in p.quantities):
+        # "Samtaletiden er i gennemsnit 3 minutter": the average is of the talk time
+        cue = talk
     if cue is not None:
         if cue.concept == "wrapup":
             included = cue.start > 0 and any(
@@ -619,8 +665,14 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     party, offer = _party_of(st, q)
     # An amount right after a head count is per person: "25 FTE at €3,100", "14 ansatte til 31.500 kr"
     after_count = n > 0 and qs[n - 1].kind == "count" and qs[n - 1].noun == "fte" and q.start - qs[n - 1].end <= 2 \
-        and p.clause[qs[n - 1].start] == p.clause[q.start]
-    each = after_count or "fte" in per or _nearest(st, q, ("each",), window=3) is not None
+        and (p.clause[qs[n - 1].start] == p.clause[q.start]
+             or all(t.text == "," for t in p.tokens[qs[n - 1].end:q.start]))
+    if party is None and _nearest(st, q, ("oncost",)) is not None:
+        party = "inhouse"  # on-costs are an employer's: "…, £2,700 a month each plus 22% on-costs"
+    per_person = "fte" in per or _nearest(st, q, ("each",), window=3) is not None
+    each = after_count or per_person
+    # "Hela teamet på 7 personer kostar 4,2 miljoner om året": a team word and no "each" make it the team's total
+    team = not per_person and _team_total(st, q)
 
     def monthly(value: float) -> tuple[float, str | None]:
         return (round(value / 12.0, 6), "yearly") if yearly else (value, None)
@@ -647,6 +699,10 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     if cue is not None and cue.concept == "transition":
         st.offer_set(offer_index(), "transition_cost", q.value, q)
         return True
+    if "fte" in per and party == "vendor" and not (cue is not None and cue.concept == "fee" and _adjacent(q, cue)):
+        # an explicit "per FTE" price beats a fee word further on ("33.000 kr. pr. FTE … plus et fast gebyr")
+        st.offer_set(offer_index("price_per_fte_month"), "price_per_fte_month", q.value, q)
+        return True
     if cue is not None and cue.concept == "fee":
         value, how = monthly(q.value)
         st.offer_set(offer_index(), "monthly_management_fee", value, q, how)
@@ -660,30 +716,56 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
         st.set("fixed_costs_month", value, q, how)
         return True
     if cue is not None and cue.concept == "costs_verb":
-        # "som kostar 34 000 kr i lön" is a salary; "each costs €48k a year" a loaded cost
+        # "som kostar 34 000 kr i lön" is a salary; "each costs €48k a year" a loaded cost;
+        # "our 8-person team costs $420k a year" the whole team's cost
         salary = _nearest(st, q, ("salary",))
-        cue = salary if salary is not None else (cue if each and party != "vendor" else None)
+        loaded = _nearest(st, q, ("loaded",), window=4)
+        cue = salary if salary is not None else (cue if (each or team or loaded) and party != "vendor" else None)
         if cue is not None and cue.concept == "costs_verb":
             value, how = monthly(q.value)
-            st.set("loaded_cost_per_fte_month", value, q, how)
+            if team:
+                st.set("team_cost_month", value, q, how)
+            else:
+                st.set("loaded_cost_per_fte_month", value, q, how)
             return True
     if cue is not None and cue.concept == "loaded" and (each or party != "vendor"):
         value, how = monthly(q.value)
-        st.set("loaded_cost_per_fte_month", value, q, how)
+        st.set("team_cost_month" if team else "loaded_cost_per_fte_month", value, q, how)
         return True
     if cue is not None and cue.concept == "salary":
         value, how = monthly(q.value)
         st.set("monthly_salary", value, q, how)
         return True
     if "fte" in per or (each and party == "vendor"):
-        if party == "vendor" or party is None and not after_count:
+        if party == "vendor" or party is None and not after_count and not _salary_known(st):
             st.offer_set(offer_index("price_per_fte_month"), "price_per_fte_month", q.value, q)
             return True
-    if after_count and party != "vendor":
+    if (after_count or each) and party != "vendor":
         value, how = monthly(q.value)
-        st.set("monthly_salary", value, q, how)
+        if _salary_known(st):
+            # a second in-house amount per person after the salary: what else each seat costs
+            st.set("overhead_per_fte_month", value, q, how)
+        else:
+            # "12 agents at €3,000", "14 agents, £2,700 a month each"
+            st.set("monthly_salary", value, q, how)
         return True
     return False
+
+
+def _salary_known(st: _State) -> bool:
+    return any(k in st.found for k in ("monthly_salary", "loaded_cost_per_fte_month", "team_cost_month"))
+
+
+def _adjacent(q: Quantity, cue: _Cue) -> bool:
+    return cue.end in (q.start, q.start - 1) or cue.start in (q.end, q.end + 1)
+
+
+def _team_total(st: _State, q: Quantity) -> bool:
+    """The amount is for the whole team: a team word or "in total" in its clause
+    ("our 8-person team costs $420k a year", "totalt 3,2 miljoner om året")."""
+    p = st.p
+    clause = p.clause[q.start]
+    return any(p.clause[start] == clause for start, _n in p.annotation.spans("team_total"))
 
 
 def _count(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
@@ -730,7 +812,7 @@ def _volume(st: _State, q: Quantity) -> bool:
         return True
     if peak and not per:
         st.set("contacts", q.value, q, "peak_hour")
-        st.set("interval_minutes", 60, q)
+        st.set("interval_minutes", _peak_minutes(st, q), q)
         return True
     if per and per[0] == "day":
         st.set("contacts_per_day", q.value, q)
@@ -744,8 +826,31 @@ def _volume(st: _State, q: Quantity) -> bool:
     if per and per[0] == "year":
         st.set("contacts_per_month", round(q.value / 12.0, 6), q, "yearly")
         return True
+    if q.kind == "count" and not per:
+        # "sorry, 900 calls, not 800": a volume without its period corrects the earlier volume, per the same period
+        for key in ("contacts", "contacts_per_day", "contacts_per_week", "contacts_per_month"):
+            if st.previous.get(key) is not None:
+                st.set(key, q.value, q, "same_period")
+                if key == "contacts":
+                    st.set("interval_minutes", int(st.previous.get("interval_minutes") or 60), q)
+                return True
     st.loose.append(q)
     return False
+
+
+def _peak_minutes(st: _State, q: Quantity) -> int:
+    """The length of the peak a volume is for: "half-hour peak of 200 calls" is
+    30 minutes, "quarter-hour peak" 15, a plain peak an hour."""
+    p = st.p
+    cue = _nearest(st, q, ("peak",), window=6)
+    if cue is not None:
+        for k in range(max(0, cue.start - 3), min(len(p.tokens), cue.end + 3)):
+            if p.clause[k] != p.clause[cue.start]:
+                continue
+            for concept, minutes in (("unit_half_hour", 30), ("unit_quarter_hour", 15)):
+                if p.annotation.covers(k, concept):
+                    return minutes
+    return 60
 
 
 def _bare(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
@@ -834,7 +939,7 @@ def _answer_expected(st: _State, expected: str) -> None:
     if expected == "offers":
         return  # an amount without its unit ("per minute", ...) cannot be placed in an offer
     if expected in _MONEY_FIELDS:
-        pool = st.loose_money or [q for q in p.quantities if q.kind in ("bare",)]
+        pool = st.loose_money or [q for q in p.quantities if q.kind in ("bare",) and not q.negated]
         if pool:
             q = pool[0]
             value = q.value / 12.0 if "year" in q.per else q.value
@@ -844,7 +949,7 @@ def _answer_expected(st: _State, expected: str) -> None:
                 st.currencies.append(q.currency)
         return
     taken = set(st.sources.values())
-    free = [q for q in p.quantities if q.text not in taken]
+    free = [q for q in p.quantities if q.text not in taken and not q.negated]
     if expected in _DURATION_FIELDS:
         for q in free:
             if q.kind == "duration":
@@ -918,6 +1023,7 @@ def extract_arguments(
     tool: str | None = None,
     expected: str | None = None,
     language: str | None = None,
+    previous: Mapping[str, Any] | None = None,
 ) -> Extraction:
     """Tool arguments stated in `text`, normalised to request units.
 
@@ -926,6 +1032,8 @@ def extract_arguments(
     conversation just asked for, so a bare answer ("180 sekunder", "4,5 min",
     "30 %") is read as that field. `language` (sv, fi, da, nb, en) decides
     which krona "kr" is and how words are lemmatised; when None it is detected.
+    `previous` holds the tool's arguments from earlier turns, so a correction
+    such as "900 calls, not 800" keeps the earlier volume's period.
     """
     if tool is not None and tool not in TOOLS:
         raise InvalidInput("tool", f"must be one of {', '.join(TOOLS)}; got {tool!r}")
@@ -938,7 +1046,7 @@ def extract_arguments(
 
         language = detect_language(text, min_confidence=0.0)
     p = parse_quantities(text, language or "any")
-    st = _assign(p)
+    st = _assign(p, previous or {})
     if expected and not _has(st, expected):
         _answer_expected(st, expected)
     chosen = tool or _detect_tool(st)
@@ -993,9 +1101,12 @@ def _arguments_for(tool: str | None, st: _State) -> tuple[dict[str, Any], dict[s
         if offers:
             arguments["offers"] = offers
             labels = [st.labels.get(i) for i, o in enumerate(st.offers) if o]
-            if len(offers) > 1 and all(labels) and len(set(labels)) == len(labels):
+            named = [label for label in labels if label]
+            if named and len(set(named)) == len(named):
+                # a label names its offer, also alone: "vendor B would need 12 FTE" in a later turn is offer B
                 for offer, label in zip(offers, labels, strict=True):
-                    offer["name"] = str(label)
+                    if label:
+                        offer["name"] = str(label)
         if st.currencies:
             arguments["currency"] = st.currencies[0]
     keep = set(arguments) | {f"offers.{i}.{k}" for i, o in enumerate(arguments.get("offers") or []) for k in o}

@@ -36,6 +36,7 @@ _CURRENCY_WORDS = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "e
 _KRONA = {"sv": "SEK", "nb": "NOK", "da": "DKK"}
 _DASHES = {"-", "–", "—"}
 _RANGE_WORDS = {"till", "to", "until", "til", "–", "-", "—"}
+_MERIDIEM = {"am": 0, "pm": 12, "a.m": 0, "p.m": 12}
 _SL_FILLERS = 8  # words allowed between "90 %" and "inom 30 s"
 
 Period = str  # "interval:<minutes>", "day", "week", "month", "year", "contact", "minute", "hour", "fte"
@@ -65,6 +66,7 @@ class Quantity:
     second: float | None = None
     unit: str | None = None  # duration unit as written ("minute", "second", "hour")
     peak: bool = False
+    negated: bool = False  # said not to be the value: "not 14", "inte 800", "14 sijaan"
 
 
 @dataclass
@@ -124,6 +126,9 @@ def _period_at(p: Parsed, j: int, money: bool) -> tuple[Period | None, int, bool
         return None, 0, False
     k = j
     has_per = False
+    each = _is(ann, j, "each")
+    if money and each and not (j + each < len(tokens) and _is(ann, j + each, *_PERIOD_WORDS)):
+        return "fte", each, False  # "£2,700 a month each", "58 000 kr i måneden hver"
     n = _is(ann, k, "per")
     if n and k < len(tokens):
         has_per = True
@@ -153,8 +158,9 @@ def _period_at(p: Parsed, j: int, money: bool) -> tuple[Period | None, int, bool
         if _is(ann, skip, "unit_hour") or tokens[skip].text.endswith(("timme", "timmen", "time", "timen", "tunti",
                                                                          "tunnin", "tunnissa", "hour")):
             return "interval:60", after - j, True
-        if _is(ann, after, "unit_hour"):
-            return "interval:60", after + _is(ann, after, "unit_hour") - j + _aikana(tokens, after + 1), True
+        for concept, minutes in (("unit_half_hour", 30), ("unit_quarter_hour", 15), ("unit_hour", 60)):
+            if _is(ann, after, concept):  # "in the busiest half hour", "i den travleste time"
+                return f"interval:{minutes}", after + _is(ann, after, concept) - j + _aikana(tokens, after + 1), True
     if k >= len(tokens):
         return None, 0, False
     if not has_per and k == j and j > 0 and tokens[j].kind == "word" and tokens[j].text in (
@@ -268,6 +274,7 @@ def parse_quantities(text: str, language: str) -> Parsed:
         if q is None:
             i += 1
             continue
+        q.negated = _negated(p, q)
         p.quantities.append(q)
         used.update(range(q.start, q.end))
         i = max(q.end, i + 1)
@@ -320,12 +327,24 @@ def _read(p: Parsed, i: int) -> Quantity | None:
             return _text(p, Quantity("bare", value, start, j + 2, ""))  # 24/7: read, used by nothing
     # clock "4:30" (a duration) or a range "8:00–20:00"
     if j + 1 < len(tokens) and tokens[j].text == ":" and tokens[j + 1].kind == "num" and len(tokens[j + 1].text) == 2 \
-            and tokens[j].start == tokens[i].end:
+            and tokens[j].start == tokens[i].end and tokens[j + 1].start == tokens[j].end:
         seconds = int(value) * 60 + int(tokens[j + 1].text)
         k = j + 2
         if k + 1 < len(tokens) and (tokens[k].text in _RANGE_WORDS) and tokens[k + 1].kind == "num":
             return _range(p, i, value + int(tokens[j + 1].text) / 60.0, k + 1)
         return _text(p, Quantity("duration", float(seconds), start, k, "", unit="clock"))
+    # clock hours with am/pm: "8am–6pm", "9 am to 5 pm" (a range), "from 8am"
+    if j < len(tokens) and tokens[j].text in _MERIDIEM and value <= 12 and float(value).is_integer():
+        low = _meridiem(value, tokens[j].text)
+        k = j + 1
+        if k + 1 < len(tokens) and tokens[k].text in _RANGE_WORDS and tokens[k + 1].kind == "num":
+            high = _number(tokens[k + 1], lang)
+            end = k + 2
+            if high is not None and end < len(tokens) and tokens[end].text in _MERIDIEM:
+                high, end = _meridiem(high, tokens[end].text), end + 1
+            if high is not None and 0 <= low < high <= 24:
+                return _text(p, Quantity("range", low, i, end, "", second=high))
+        return _text(p, Quantity("bare", low, start, k, "", unit="clock"))
     # range "8–20", "8-17", "8 till 20"
     if j + 1 < len(tokens) and tokens[j].text in _RANGE_WORDS and tokens[j + 1].kind == "num" and value <= 24 and \
             float(value).is_integer():
@@ -339,6 +358,8 @@ def _read(p: Parsed, i: int) -> Quantity | None:
         value += 0.5
         j += 3 if tokens[j + 1].text != "puoli" else 2
     # durations: "3 min 40 s", "4 min och 30 s", "3,5 minutter", "220 sekunder", "8 timmar"
+    if j + 1 < len(tokens) and _is(ann, j, "productive") and _is(ann, j + 1, "unit_hour"):
+        j += 1  # "900 productive hours", "1 000 produktive timer": the hours are what is counted
     unit = None
     for concept, name in (("unit_second", "second"), ("unit_minute", "minute"), ("unit_hour", "hour")):
         if _is(ann, j, concept) and not _is(ann, j, "per"):
@@ -382,6 +403,9 @@ def _read(p: Parsed, i: int) -> Quantity | None:
             return _text(p, Quantity("span", value * months, start, j + 1, "", unit=concept[5:]))
     # count nouns: "1 200 (inkommande) samtal", "8 heltidare", "12 FTE"
     k = j
+    if k + 1 < len(tokens) and tokens[k].text == "-" and tokens[k].start == tokens[i].end \
+            and tokens[k + 1].start == tokens[k].end:
+        k += 1  # "8-person", "12-FTE"
     for _ in range(3):
         if k >= len(tokens) or tokens[k].kind != "word":
             break
@@ -419,20 +443,49 @@ def _read(p: Parsed, i: int) -> Quantity | None:
     return _text(p, q)
 
 
+def _negated(p: Parsed, q: Quantity) -> bool:
+    """A negation word right before the number ("not 14", "i stället för 800",
+    "inte €900") or, in Finnish, right after it ("14 sijaan")."""
+    first = q.start + (1 if q.kind == "money" and _currency_at(p, q.start) else 0)
+    for start, n in p.annotation.spans("negation"):
+        if start + n in (q.start, first):
+            return True
+    return q.end < len(p.tokens) and p.tokens[q.end].text in ("sijaan", "asemesta")
+
+
+def _meridiem(hour: float, suffix: str) -> float:
+    """24-hour clock of "8am" / "6pm" (12am is midnight, 12pm noon)."""
+    return hour % 12 + _MERIDIEM[suffix]
+
+
 def _period_before(p: Parsed, start: int) -> Period | None:
     """A period written just before a count ("Päivässä noin 2 000 puhelua", "per dag ca 1 200 samtal")."""
     tokens, ann = p.tokens, p.annotation
     k = start - 1
     while k >= 0 and tokens[k].text in ("noin", "about", "around", "ca", "cirka", "omkring", "ungefär", "roughly",
                                         "runt", "rundt", "suunnilleen", ":", "är", "on", "er", "is", "we", "vi",
-                                        "meillä", "har", "have", "get", "får", "tulee", "tarvitaan"):
+                                        "meillä", "har", "have", "get", "får", "tulee", "tarvitaan", "med", "with",
+                                        "there", "are", "det", "kommer", "come", "there's"):
         k -= 1
     if k < 0 or tokens[k].kind != "word" or p.clause[k] != p.clause[start]:
         return None
     for concept, period in _UNIT_PERIODS:
-        if _is(ann, k, concept) and (per_form(tokens[k]) or (k > 0 and _is(ann, k - 1, "per"))):
+        if not _is(ann, k, concept):
+            continue
+        if per_form(tokens[k]) or (k > 0 and _is(ann, k - 1, "per")):
+            return period
+        # "på et kvarter med 60 opkald", "in a half hour with 120 calls", "under en halvtimme kommer 200 samtal"
+        m = k - 1
+        if m >= 0 and tokens[m].text in _ARTICLES:
+            m -= 1
+        if m >= 0 and tokens[m].text in _SPAN_PREPOSITIONS and period.startswith("interval:") or (
+                m >= 0 and tokens[m].text in _SPAN_PREPOSITIONS and period == "hour" and tokens[m + 1].text in _ARTICLES):
             return period
     return None
+
+
+_ARTICLES = {"a", "an", "one", "en", "ett", "et", "ei", "yksi", "yhden"}
+_SPAN_PREPOSITIONS = {"på", "i", "in", "during", "under", "within", "inom", "innen", "inden", "over", "om", "per"}
 
 
 def _range(p: Parsed, i: int, low: float, k: int) -> Quantity | None:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from assistant.state import SlotNote
 
 _FRACTIONS = {"service_level", "shrinkage", "max_occupancy", "employer_oncost_pct", "incentive_pct"}
-_MONEY = {"monthly_salary", "loaded_cost_per_fte_month", "overhead_per_fte_month", "fixed_costs_month",
+_MONEY = {"monthly_salary", "loaded_cost_per_fte_month", "team_cost_month", "overhead_per_fte_month", "fixed_costs_month",
           "price_per_contact", "price_per_minute", "price_per_productive_hour", "price_per_fte_month",
           "monthly_management_fee", "transition_cost"}
 _OFFER_ORDER = ("price_per_contact", "price_per_minute", "price_per_productive_hour", "price_per_fte_month", "fte",
@@ -76,7 +76,7 @@ def describe(tool: str, arguments: dict[str, Any], notes: Mapping[str, SlotNote]
 
     if tool == "staffing":
         if arguments.get("contacts") is not None:
-            if how.get("contacts") == "peak_hour":
+            if how.get("contacts") == "peak_hour" and arguments.get("interval_minutes", 60) == 60:
                 rows.add("contacts", arguments["contacts"],
                          t("understood.contacts_peak", lang, value=_n(arguments["contacts"], lang)))
             else:
@@ -100,6 +100,9 @@ def describe(tool: str, arguments: dict[str, Any], notes: Mapping[str, SlotNote]
     if aht is not None and wrap is not None:
         total = round(aht + wrap, 6)
         rows.add("aht_seconds", total, t("understood.aht_seconds", lang, value=_n(total, lang)), "derived")
+        # the parts as stated, so the assumption's figures are visible values too
+        rows.add("talk_seconds", aht, "", "stated")
+        rows.add("wrapup_seconds", wrap, "", "stated")
         assumptions.append(t("assumption.aht_plus_wrapup", lang, wrap=_n(wrap, lang), aht=_n(aht, lang)))
     elif aht is not None:
         rows.add("aht_seconds", aht, t("understood.aht_seconds", lang, value=_n(aht, lang)))
@@ -136,7 +139,7 @@ def describe(tool: str, arguments: dict[str, Any], notes: Mapping[str, SlotNote]
             if request.get("interval_minutes") and "interval_minutes" not in arguments:
                 rows.add("interval_minutes", request["interval_minutes"], "", "derived")
                 assumptions.append(t("assumption.intervals_for_hours", lang, minutes=request["interval_minutes"]))
-            if how.get("contacts") == "peak_hour":
+            if how.get("contacts") == "peak_hour" and arguments.get("interval_minutes", 60) == 60:
                 assumptions.append(t("assumption.peak_hour", lang))
             if request.get("contacts_per_day") is not None and not request.get("intraday_curve"):
                 if how.get("contacts_per_day") == "weekly_by_days":
@@ -157,9 +160,15 @@ def describe(tool: str, arguments: dict[str, Any], notes: Mapping[str, SlotNote]
     if arguments.get("in_house_fte") is not None:
         rows.add("in_house_fte", arguments["in_house_fte"],
                  t("understood.in_house_fte", lang, value=_n(arguments["in_house_fte"], lang)))
-    for key in ("monthly_salary", "loaded_cost_per_fte_month"):
+    for key in ("monthly_salary", "loaded_cost_per_fte_month", "team_cost_month"):
         if arguments.get(key) is not None:
             rows.add(key, arguments[key], money(key, arguments[key]))
+    team, fte = arguments.get("team_cost_month"), arguments.get("in_house_fte")
+    if team is not None and fte and arguments.get("loaded_cost_per_fte_month") is None:
+        per_fte = round(team / fte, 6)
+        rows.add("loaded_cost_per_fte_month", per_fte, t("understood.team_per_fte", lang, value=_n(round(per_fte, 2), lang),
+                                                         currency=currency, team=_n(round(team, 2), lang),
+                                                         fte=_n(fte, lang)), "derived")
     if arguments.get("employer_oncost_pct") is not None:
         rows.add("employer_oncost_pct", arguments["employer_oncost_pct"], t(
             "understood.employer_oncost_pct", lang, value=percent(arguments["employer_oncost_pct"], lang)))

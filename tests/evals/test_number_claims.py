@@ -79,3 +79,11 @@ def test_a_number_in_a_note_summary_or_quote_is_grounded() -> None:
 
 def test_a_question_is_not_a_source() -> None:
     assert ungrounded_numbers("The price is 999 kr per minute.", texts=["Pris per minut"]) == ["999"]
+
+
+def test_a_scaled_amount_in_the_users_words_grounds_the_figure_written_out() -> None:
+    # "4,2 miljoner kronor om året" stated by the user is the reply's "4 200 000 per år"
+    assert ungrounded_numbers("350 000 (4\u00a0200\u00a0000 per år)", texts=["4,2 miljoner kronor om året"],
+                              data=[{"value": 350000.0}]) == []
+    assert ungrounded_numbers("48\u00a0000 EUR a year", texts=["€48k a year"]) == []
+    assert ungrounded_numbers("5\u00a0000\u00a0000", texts=["4,2 miljoner"]) == ["5\u00a0000\u00a0000"]
