@@ -93,8 +93,10 @@ def check_turn(conv: Conversation, turn: Turn, reply: dict[str, Any], sources: S
     if e.check_language and reply.get("language") != language:
         problems.append(f"language {reply.get('language')!r}, expected {language!r}")
     tool = reply.get("tool") or {}
-    if e.tool and TOOL_ALIASES.get(str(tool.get("name")), tool.get("name")) != TOOL_ALIASES.get(e.tool, e.tool):
-        problems.append(f"tool {tool.get('name')!r}, expected {e.tool!r}")
+    # the tool the reply is about: the one that ran, or, when a value is still missing, the one asking for it
+    name = tool.get("name") or (reply.get("pending_tool") if not e.result else None)
+    if e.tool and TOOL_ALIASES.get(str(name), name) != TOOL_ALIASES.get(e.tool, e.tool):
+        problems.append(f"tool {name!r}, expected {e.tool!r}")
     for path, expected in e.result.items():
         try:
             got = lookup(tool.get("result") or {}, path)

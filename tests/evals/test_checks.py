@@ -128,3 +128,17 @@ def test_an_engine_error_on_one_message_becomes_a_failing_reply_not_a_crash(sour
     item = AnswerItem(id="a", question="hej", language="sv", answerable=True, gold_doc_ids=[FI])
     row = judge_answer(item, got, sources)
     assert not row["language_ok"] and not row["covered"] and not row["gold_cited"]
+
+
+def test_a_turn_that_asks_for_a_value_is_about_the_tool_asking(sources: Sources) -> None:
+    conv = Conversation(id="c", language="en", turns=[])
+    turn = Turn(message="how many agents for 300 calls an hour?",
+                expect=Expect(intent="tool", tool="staffing", asks_for="aht_seconds"))
+    asking = reply("What is the average handling time?", intent="tool", missing=["aht_seconds"],
+                   pending_tool="staffing")
+    assert check_turn(conv, turn, asking, sources) == []
+    other = {**asking, "pending_tool": "cost_comparison"}
+    assert check_turn(conv, turn, other, sources) == ["tool 'cost_comparison', expected 'staffing'"]
+    # a turn that expects a result needs the tool to have run
+    computed = Turn(message="…", expect=Expect(intent="tool", tool="staffing", result={"agents": 25}))
+    assert "tool None, expected 'staffing'" in check_turn(conv, computed, asking, sources)
