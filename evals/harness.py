@@ -470,7 +470,9 @@ class _SplitRun:
         if self.retriever is not None and not self.quick:
             from evals.routing_signals import signal_accuracy
 
-            signals = signal_accuracy(self.retriever.embeddings, items)
+            per_item: dict[str, dict[str, float]] = {}
+            signals = signal_accuracy(self.retriever.embeddings, items, per_item)
+            self._items(per_item)
             self.sections[f"{self.p}routing_signals"] = signals
             for mode, values in signals.items():
                 _put(self.metrics, f"{self.p}routing.signals.{mode}", values)

@@ -36,8 +36,13 @@ def _right(item: RoutingItem, decision: Any) -> bool:
     return decision.kind == item.intent
 
 
-def signal_accuracy(embeddings: Any, items: list[RoutingItem]) -> dict[str, dict[str, float]]:
-    """Accuracy per mode over the items without context, and how often the vector was asked for."""
+def signal_accuracy(embeddings: Any, items: list[RoutingItem],
+                    per_item: dict[str, dict[str, float]] | None = None) -> dict[str, dict[str, float]]:
+    """Accuracy per mode over the items without context, and how often the vector was asked for.
+
+    `per_item`, when given, receives each item's 1/0 per mode (key
+    `routing.signals.<mode>.accuracy`), so a baseline comparison pairs the
+    items both runs have instead of comparing averages over different sets."""
     from assistant.intents import IntentClassifier
     from assistant.routing import route
 
@@ -55,7 +60,10 @@ def signal_accuracy(embeddings: Any, items: list[RoutingItem]) -> dict[str, dict
                 return vectors[item.id]
 
             decision = route(item.message, item.language, {}, embed=embed, classifier=classifier, mode=mode)
-            right += _right(item, decision)
+            ok = _right(item, decision)
+            right += ok
+            if per_item is not None:
+                per_item.setdefault(f"routing.signals.{mode}.accuracy", {})[item.id] = float(ok)
             asked += bool(calls)
         out[mode] = {"accuracy": right / max(1, len(fresh)), "embedding_asked": asked / max(1, len(fresh)),
                      "n": float(len(fresh))}

@@ -455,6 +455,12 @@ def _party_of(st: _State, q: Quantity) -> tuple[str | None, int | None]:
     if after:
         return after[0][1].split(":")[0], after[0][2]
     earlier = [(t, kind, offer) for t, kind, offer in st.parties if t < q.start and p.sentence[t] == sentence]
+    # an employer's words after the last party word speak for in-house figures
+    # ("two quotes: 14 agents, £2,700 a month each plus 22% on-costs")
+    last = earlier[-1][0] if earlier else -1
+    if any(c.concept in ("oncost", "salary") and c.start > last and p.sentence[c.start] == sentence
+           and p.clause[c.start] in (clause, clause + 1) for c in st.cues):
+        return "inhouse", None
     if not earlier:
         return None, None
     kinds = {kind.split(":")[0] for _, kind, _ in earlier}

@@ -17,7 +17,9 @@ Words are matched through `assistant.lexicon` (lemmas and stems), so
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 
 from assistant.errors import InvalidInput
 from assistant.lexicon import Annotation, Token, tokenize, vocabulary
@@ -256,12 +258,47 @@ def _clauses(tokens: list[Token], original: str) -> tuple[list[int], list[int], 
     return clause, sentence, kept
 
 
+_NUMBER_WORDS_PATH = Path(__file__).resolve().parents[1] / "data" / "number_words.tsv"
+# what a spelled-out number must stand before to be read as one ("fyra minuter", "twelve agents")
+_COUNTED = ("unit_second", "unit_minute", "unit_hour", "unit_half_hour", "unit_day", "unit_week", "unit_month",
+            "unit_year", "contact_noun", "fte_noun", "percent")
+_HALF_AFTER = ("and", "och", "og", "ja")
+
+
+@lru_cache(maxsize=1)
+def number_words() -> dict[str, dict[str, float]]:
+    """Spelled-out numbers per language (assistant/data/number_words.tsv, from num2words)."""
+    table: dict[str, dict[str, float]] = {}
+    for line in _NUMBER_WORDS_PATH.read_text(encoding="utf-8").splitlines()[1:]:
+        lang, word, value = line.split("\t")
+        table.setdefault(lang, {})[word] = float(value)
+    return table
+
+
+def _spelled_numbers(tokens: list[Token], annotation: Annotation, language: str) -> list[Token]:
+    """Number words that count something become number tokens: "fyra minuter",
+    "twelve agents", "puolitoista minuuttia", "fem og en halv minut"."""
+    table = number_words()
+    words = table.get(language) or {w: v for lang in table.values() for w, v in lang.items()}
+    out = list(tokens)
+    for i, tok in enumerate(tokens):
+        value = words.get(tok.text) if tok.kind == "word" else None
+        if value is None or i + 1 >= len(tokens):
+            continue
+        counted = _is(annotation, i + 1, *_COUNTED) or (
+            tokens[i + 1].text in _HALF_AFTER and i + 4 < len(tokens) and _is(annotation, i + 4, *_COUNTED))
+        if counted and not _is(annotation, i, *_COUNTED):
+            out[i] = replace(tok, kind="num", text=f"{value:g}")
+    return out
+
+
 def parse_quantities(text: str, language: str) -> Parsed:
     """Every quantity written in `text` (see the module docstring)."""
     norm = normalise(text)
     raw_tokens = tokenize(norm, language)
     clause, sentence, tokens = _clauses(raw_tokens, text)
     annotation = vocabulary().annotate(tokens, language)
+    tokens = _spelled_numbers(tokens, annotation, language)
     p = Parsed(norm, language, tokens, annotation, clause, sentence, [], text)
     used: set[int] = set()
     i = 0

@@ -422,3 +422,123 @@ def test_the_checklist_reads_numbers_with_the_same_parser_as_the_tools() -> None
 
     assert checklist_number("0,850") == parse_number("0,850") == pytest.approx(0.85)
     assert checklist_number("1.200") == parse_number("1.200") == 1200
+
+
+# --------------------------------------------------------------------------- forms added for held-out phrasing
+
+
+def test_a_team_total_is_divided_by_the_head_count() -> None:
+    result = extract_arguments("We spend roughly $420k a year all-in on our 8-person support team", language="en",
+                               tool="cost_comparison")
+    assert result.slots["team_cost_month"] == pytest.approx(35_000)
+    assert result.arguments["loaded_cost_per_fte_month"] == pytest.approx(35_000 / 8)
+    assert result.derived["loaded_cost_per_fte_month"] == "team_by_fte"
+
+
+def test_a_cost_per_person_is_not_a_team_total() -> None:
+    result = extract_arguments("Vi har 9 årsverk som koster oss 58 000 kr i måneden hver, alt inkludert",
+                               tool="cost_comparison", language="nb")
+    assert result.arguments["loaded_cost_per_fte_month"] == 58_000
+    assert "team_cost_month" not in result.slots
+
+
+def test_an_amount_each_after_a_head_count_and_a_comma_is_the_salary() -> None:
+    result = extract_arguments("Compare with two quotes: 14 agents, £2,700 a month each plus 22% on-costs",
+                               tool="cost_comparison", language="en")
+    assert (result.arguments["in_house_fte"], result.arguments["monthly_salary"]) == (14, 2700)
+    assert result.arguments["employer_oncost_pct"] == 0.22
+
+
+def test_on_costs_are_recognised_by_what_they_pay_for() -> None:
+    result = extract_arguments("8 medarbejdere med en løn på 30.000 kr. om måneden og 12 % oveni til pension",
+                               tool="cost_comparison", language="da")
+    assert result.arguments["employer_oncost_pct"] == 0.12
+
+
+def test_a_per_fte_amount_after_the_salary_is_overhead() -> None:
+    result = extract_arguments("15 FTE, salary €3,000/month + 25% on-costs + €600 per FTE a month for desks",
+                               tool="cost_comparison", language="en")
+    assert (result.arguments["monthly_salary"], result.arguments["overhead_per_fte_month"]) == (3000, 600)
+
+
+def test_an_explicit_per_fte_price_beats_a_fee_word_further_on() -> None:
+    result = extract_arguments("Leverandøren vil have 33.000 kr. pr. FTE om måneden for 4 FTE plus et fast gebyr på "
+                               "8.000 kr. om måneden.", tool="cost_comparison", language="da")
+    assert result.arguments["offers"] == [{"price_per_fte_month": 33_000, "fte": 4, "monthly_management_fee": 8000}]
+
+
+def test_an_offer_label_with_a_colon_is_not_a_clock_time() -> None:
+    result = extract_arguments("Tilbud 1: 42 kr. pr. opkald. Tilbud 2: 360 kr. i timen", tool="cost_comparison",
+                               language="da")
+    assert result.arguments["offers"] == [{"price_per_contact": 42, "name": "1"},
+                                          {"price_per_productive_hour": 360, "name": "2"}]
+    assert "aht_seconds" not in result.arguments
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("lose roughly 30% to breaks, training and sick leave", "en"),
+    ("Tauot, koulutukset ja sairauspoissaolot vievät noin 30 %", "fi"),
+])
+def test_shrinkage_is_read_from_what_the_time_is_lost_to(text: str, language: str) -> None:
+    assert extract_arguments(text, tool="staffing", language=language).arguments["shrinkage"] == 0.3
+
+
+def test_opening_hours_with_am_and_pm_are_hours_a_day() -> None:
+    result = extract_arguments("3,000 calls a day, open 7am–7pm", tool="staffing", language="en")
+    assert result.arguments["open_hours"] == 12
+
+
+@pytest.mark.parametrize(("text", "minutes"), [
+    ("Quarter-hour peak of 90 calls", 15), ("about 700 calls in our busiest half hour", 30),
+    ("Peak hour: 400 calls", 60),
+])
+def test_a_peak_is_as_long_as_the_words_say(text: str, minutes: int) -> None:
+    result = extract_arguments(text, tool="staffing", language="en")
+    assert result.arguments["interval_minutes"] == minutes
+
+
+def test_a_period_written_before_the_volume_counts() -> None:
+    result = extract_arguments("på et kvarter med 60 opkald", tool="staffing", language="da")
+    assert (result.arguments["contacts"], result.arguments["interval_minutes"]) == (60, 15)
+
+
+def test_a_service_level_without_seconds_asks_for_the_answer_time() -> None:
+    result = extract_arguments("300 samtaler i timen, AHT 4 minutter og vi vil besvare 85 % av samtalene",
+                               tool="staffing", language="nb")
+    assert result.arguments["service_level"] == 0.85
+    assert result.missing == ["answer_seconds"]
+
+
+def test_productive_hours_may_have_the_adjective_before_hours() -> None:
+    result = extract_arguments("$30 an hour and an estimated 900 productive hours a month", tool="cost_comparison",
+                               language="en")
+    assert result.arguments["productive_hours_per_month"] == 900
+
+
+@pytest.mark.parametrize(("text", "language", "field", "value"), [
+    ("samtalen tar ungefär fyra och en halv minut", "sv", "aht_seconds", 270),
+    ("käsittelyaika on puolitoista minuuttia", "fi", "aht_seconds", 90),
+    ("det tager to minutter", "da", "aht_seconds", 120),
+    ("eighty percent answered in twenty seconds", "en", "answer_seconds", 20),
+])
+def test_numbers_written_as_words_count(text: str, language: str, field: str, value: float) -> None:
+    assert extract_arguments(text, tool="staffing", language=language).arguments[field] == value
+
+
+def test_a_number_said_not_to_be_the_value_is_not_used() -> None:
+    result = extract_arguments("vendor B would need 12 FTE, not 14", tool="cost_comparison", language="en")
+    assert result.arguments["offers"] == [{"fte": 12, "name": "B"}]
+    assert "in_house_fte" not in result.arguments
+
+
+def test_a_later_turn_naming_offer_b_completes_offer_b() -> None:
+    earlier = {"offers": [{"price_per_minute": 0.75, "name": "A"}, {"price_per_fte_month": 3200, "name": "B"}]}
+    merged = merge_arguments(earlier, {"offers": [{"fte": 12, "name": "B"}]})
+    assert merged["offers"] == [{"price_per_minute": 0.75, "name": "A"},
+                                {"price_per_fte_month": 3200, "name": "B", "fte": 12}]
+
+
+def test_a_volume_correction_without_its_period_keeps_the_earlier_period() -> None:
+    result = extract_arguments("förlåt, det är 900 samtal och inte 800", tool="staffing", language="sv",
+                               previous={"contacts": 800, "interval_minutes": 30})
+    assert (result.arguments["contacts"], result.arguments["interval_minutes"]) == (900, 30)

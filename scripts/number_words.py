@@ -1,0 +1,46 @@
+"""Write assistant/data/number_words.tsv: number words of the five languages, from num2words.
+
+    .venv/bin/pip install num2words && .venv/bin/python scripts/number_words.py
+
+num2words is needed only to (re)generate the table; the assistant reads the
+file. Words for 2-100 (one-token forms only: "fyra", "tjugofem", "kaksikymmentä",
+"femogtyve", "twenty") and the words for 1½ ("halvannen", "puolitoista").
+0, 1 and "half" are left out: "en", "ett", "one" are far more often articles
+than figures, and "half" is part of units ("half an hour") and of "… and a half",
+which the quantity parser reads itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from num2words import num2words
+
+OUT = Path(__file__).resolve().parents[1] / "assistant" / "data" / "number_words.tsv"
+LANGS = {"sv": "sv", "fi": "fi", "da": "da", "nb": "no", "en": "en"}
+EXTRA = {
+    "sv": {"halvannan": 1.5},
+    "fi": {"puolitoista": 1.5},
+    "da": {"halvanden": 1.5, "halvandet": 1.5},
+    "nb": {"halvannen": 1.5, "halvannet": 1.5},
+    "en": {"dozen": 12},
+}
+
+
+def main() -> None:
+    rows: set[tuple[str, str, float]] = set()
+    for lang, code in LANGS.items():
+        for n in range(2, 101):
+            word = num2words(n, lang=code).lower()
+            if " " not in word and "-" not in word:
+                rows.add((lang, word, float(n)))
+        for word, value in EXTRA[lang].items():
+            if " " not in word:
+                rows.add((lang, word, float(value)))
+    lines = ["language\tword\tvalue"] + [f"{lang}\t{word}\t{value:g}" for lang, word, value in sorted(rows)]
+    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(rows)} words written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
