@@ -155,6 +155,14 @@ def _staffing_intent(lx: Lexed) -> bool:
     return lx.has("calculate") and lx.has("fte_noun") and lx.has("need")
 
 
+def _priced_offers_only(message: str, language: str) -> bool:
+    """The figures are vendors' prices and nothing a staffing plan needs."""
+    free = extract_arguments(message, language=language)
+    staffing_figures = ("service_level", "answer_seconds", "contacts", "contacts_per_day", "shrinkage")
+    return free.tool == "cost_comparison" and bool(free.slots.get("offers")) \
+        and not any(k in free.slots for k in staffing_figures)
+
+
 def _cost_intent(lx: Lexed, extraction: Extraction) -> bool:
     ann = lx.annotation
     if (ann.has("compare") or ann.has("calculate")) and (ann.has("cost") or ann.has("payoff")):
@@ -265,6 +273,8 @@ def _by_words(message: str, language: str, lx: Lexed) -> Route | None:
     if request == "start":
         return Route("checklist", "start", signals={"by": "lexical"})
     staffing = _staffing_intent(lx)
+    if staffing and _priced_offers_only(message, language):
+        staffing = False  # "same headcount", "he arvioivat tarvitsevansa 11 htv": words of staffing, figures of costs
     extraction = extract_arguments(message, tool="staffing" if staffing else None, language=language)
     if staffing and _asks_about_the_topic(lx, message, extraction, language):
         staffing = False

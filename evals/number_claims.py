@@ -13,6 +13,7 @@ the assistant and the articles write them in five languages:
   supports a reply's "4 200 000";
 * ranges and pairs are separate numbers ("3–6 kk" is 3 and 6, "80/20" is 80
   and 20, "24/7" is 24 and 7); no number is read as negative;
+* offer labels ("Offer 2", "Tilbud 3") are places in a list, not claims;
 * citation markers ("[1]", "[1, 2]", "[1–2]") and list markers at the start of
   a line ("1. ", "2) ") are not claims and are skipped, and so are digits glued
   to letters before them ("H1", "Q4", "e5").
@@ -38,10 +39,13 @@ _LIST_MARKER = re.compile(r"(?m)^([ \t>]*)(?:[-*+][ \t]+)?\d{1,2}[.)](?=[ \t])")
 _NUMBER = re.compile(
     rf"(?<![\w])(?:\d{{1,3}}(?:[{_SPACE}]\d{{3}})+(?!\d)|\d+)(?:[.,]\d+)*"
     r"(?P<pct>\s?(?:%|procent\b|prosent\b|prosenttia\b|percent\b|per cent\b))?"
-    r"(?P<scale>\s?(?:k\b|tusen\b|tuhatta\b|thousand\b|mio\b|milj\w*|million\w*|miljoon\w*))?",
+    r"(?P<scale>\s?(?:k\b|tkr\b|tusen\b|tuhatta\b|thousand\b|mio\b|milj\w*|mill\w*|miljoon\w*|m\b|mn\b))?",
     re.IGNORECASE,
 )
-_SCALES = {"k": 1e3, "tusen": 1e3, "tuhatta": 1e3, "thousand": 1e3}
+_SCALES = {"k": 1e3, "tkr": 1e3, "tusen": 1e3, "tuhatta": 1e3, "thousand": 1e3}
+# "Offer 2", "Tilbud 3", "vendor 1": a place in a list of offers, not a claim
+_OFFER_LABEL = re.compile(r"(?i)\b(?:offer|offert|tilbud|tarjous|anbud|bid|quote|vendor|leverantör|leverandør|"
+                          r"toimittaja)\s+(?=\d\b)")
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ def _readings(raw: str) -> set[tuple[float, int]]:
 def clean_reply_text(text: str) -> str:
     """The text without citation and list markers (which are not claims)."""
     text = _MARKER.sub(" ", text)
+    text = re.sub(_OFFER_LABEL.pattern + r"\d\b", " ", text)
     return _LIST_MARKER.sub(lambda m: m.group(1) + " ", text)
 
 

@@ -19,11 +19,11 @@ from num2words import num2words
 OUT = Path(__file__).resolve().parents[1] / "assistant" / "data" / "number_words.tsv"
 LANGS = {"sv": "sv", "fi": "fi", "da": "da", "nb": "no", "en": "en"}
 EXTRA = {
-    "sv": {"halvannan": 1.5},
-    "fi": {"puolitoista": 1.5},
-    "da": {"halvanden": 1.5, "halvandet": 1.5},
-    "nb": {"halvannen": 1.5, "halvannet": 1.5},
-    "en": {"dozen": 12},
+    "sv": {"halvannan": 1.5, "tusen": 1000},
+    "fi": {"puolitoista": 1.5, "tuhat": 1000},
+    "da": {"halvanden": 1.5, "halvandet": 1.5, "tusind": 1000},
+    "nb": {"halvannen": 1.5, "halvannet": 1.5, "tusen": 1000},
+    "en": {"dozen": 12, "thousand": 1000},
 }
 
 

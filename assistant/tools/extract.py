@@ -40,7 +40,8 @@ seconds, fractions (0.8 for 80 %), counts, amounts per month. A bare "AHT 4,5"
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -82,7 +83,8 @@ COST_FIELDS = (
 #: Conversation slots that are not request fields; `request_arguments` resolves them.
 PART_FIELDS = ("talk_seconds", "wrapup_seconds", "contacts_per_week", "open_days_per_week", "team_cost_month")
 _TOOL_PARTS = {"staffing": PART_FIELDS[:4],
-               "cost_comparison": ("talk_seconds", "wrapup_seconds", "contacts_per_week", "team_cost_month")}
+               "cost_comparison": ("talk_seconds", "wrapup_seconds", "contacts_per_week", "team_cost_month",
+                                   "contacts_per_day", "open_days_per_month")}
 _REQUIRED: dict[str, list[str]] = {
     # "contacts" stands for contacts (per interval) or contacts_per_day.
     "staffing": ["contacts", "aht_seconds", "service_level", "answer_seconds"],
@@ -166,15 +168,18 @@ def missing_arguments(tool: str, arguments: dict[str, Any]) -> list[str]:
     in_house_given = any(arguments.get(k) is not None for k in ("in_house_fte", "monthly_salary",
                                                                 "loaded_cost_per_fte_month", "team_cost_month"))
     needs_in_house = in_house_given or len(offers) < 2
-    volume = arguments.get("contacts_per_month") is not None or arguments.get("contacts_per_week") is not None
+    volume = arguments.get("contacts_per_month") is not None or arguments.get("contacts_per_week") is not None or (
+        arguments.get("contacts_per_day") is not None and bool(arguments.get("open_days_per_month")))
     hours = arguments.get("productive_hours_per_month") is not None
     needs_volume = any(o.get("price_per_contact") is not None or o.get("price_per_minute") is not None
                        or (o.get("price_per_productive_hour") is not None and not hours) for o in offers)
     needs_aht = any(o.get("price_per_minute") is not None
                     or (o.get("price_per_productive_hour") is not None and not hours) for o in offers)
     if not offers:
-        # The pricing is not known yet: most models need the volume, so ask it first.
-        if not volume:
+        # The pricing is not known yet. With nothing given, start where every comparison starts,
+        # the volume; once the user is describing the in-house side, complete it and ask for the
+        # offer, whose pricing decides whether the volume is needed at all (per FTE or per hour: no).
+        if not volume and not in_house_given:
             missing.append("contacts_per_month")
         if arguments.get("in_house_fte") is None:
             missing.append("in_house_fte")
@@ -230,6 +235,9 @@ def request_arguments(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
     else:
         if args.get("contacts_per_month") is None and week is not None:
             args["contacts_per_month"] = round(week * 52.0 / 12.0, 6)
+        day, days_per_month = args.pop("contacts_per_day", None), args.pop("open_days_per_month", None)
+        if args.get("contacts_per_month") is None and day is not None and days_per_month:
+            args["contacts_per_month"] = round(day * days_per_month, 6)  # "1 000 a day, 22 working days a month"
         team = args.pop("team_cost_month", None)
         if team is not None and args.get("in_house_fte") and args.get("loaded_cost_per_fte_month") is None:
             args["loaded_cost_per_fte_month"] = round(team / args["in_house_fte"], 6)
@@ -248,6 +256,10 @@ def describe_parts(slots: dict[str, Any], sources: dict[str, str], derived: dict
     if slots.get("contacts_per_week") is not None and slots.get("open_days_per_week"):
         sources["contacts_per_day"] = sources.get("contacts_per_week", "")
         derived["contacts_per_day"] = "weekly_by_days"
+    if slots.get("contacts_per_day") is not None and slots.get("open_days_per_month") \
+            and slots.get("contacts_per_month") is None:
+        sources["contacts_per_month"] = sources.get("contacts_per_day", "")
+        derived["contacts_per_month"] = "daily_by_days"
     if slots.get("team_cost_month") is not None and slots.get("in_house_fte"):
         sources["loaded_cost_per_fte_month"] = sources.get("team_cost_month", "")
         derived["loaded_cost_per_fte_month"] = "team_by_fte"
@@ -343,6 +355,7 @@ class _State:
     money_hits: int = 0
     labels: dict[int, str] = field(default_factory=dict)
     previous: Mapping[str, Any] = field(default_factory=dict)  # the tool's arguments from earlier turns
+    interval_hint: tuple[int, int] | None = None  # (sentence, minutes) of a clock range such as "9.00-9.15"
 
     def set(self, name: str, value: Any, q: Quantity | None, how: str | None = None) -> None:
         # First mention wins: users state a figure once; later numbers with the
@@ -382,7 +395,7 @@ def _cues(p: Parsed) -> list[_Cue]:
     return cues
 
 
-def _parties(p: Parsed) -> list[tuple[int, str, int | None]]:
+def _parties(p: Parsed, previous: Mapping[str, Any] | None = None) -> list[tuple[int, str, int | None]]:
     """Party cues in order: (token, "vendor" or "inhouse", offer number for vendors).
 
     A vendor word with a label ("vendor A", "tarjous 2"), or "another", starts
@@ -401,11 +414,31 @@ def _parties(p: Parsed) -> list[tuple[int, str, int | None]]:
             if tok.kind == "word" and len(tok.text) == 1 and tok.text in "abcd" and first_of_clause \
                     and p.original[tok.start:tok.end].isupper():
                 bare_labels.append((i, 1))
-    for start, n in sorted(ann.spans("vendor") + ann.spans("inhouse") + ann.spans("another") + bare_labels):
+    earlier_offers = list((previous or {}).get("offers") or [])
+    names = _vendor_names(p, [str(o["name"]) for o in earlier_offers if o.get("name")])
+    bare_labels += [(start, 1) for start in names]
+    # "the second is $3.90 per call", "det andet tilbud har et gebyr": the offer in that place
+    for concept, place in (("second_offer", 1), ("third_offer", 2)):
+        for start, _n in ann.spans(concept):
+            names.setdefault(start, f"#{place + 1}")  # a place, not a name
+            if (start, 1) not in bare_labels:
+                bare_labels.append((start, 1))
+    # "they"/"de"/"he" speak for the vendor once offers are on the table
+    if earlier_offers or ann.has("vendor"):
+        first_vendor = min((start for start, _n in ann.spans("vendor")), default=-1)
+        for start, n in ann.spans("vendor_pronoun"):
+            if earlier_offers or start > first_vendor >= 0:
+                out.append((start, "vendor", None))
+    ordinal = [(a, a + m) for c in ("second_offer", "third_offer") for a, m in ann.spans(c)]
+    another = [(a, m) for a, m in ann.spans("another") if not any(lo < a < hi for lo, hi in ordinal)]
+    for start, n in sorted(ann.spans("vendor") + ann.spans("inhouse") + another + bare_labels):
         if (start, 1) in bare_labels:
-            label = tokens[start].text.upper()
+            label = names.get(start) or tokens[start].text.upper()
             if label not in labels:
-                labels[label] = len(labels) if current < len(labels) else current + 1
+                # a number or an ordinal is the offer's place ("Tilbud 2", "det andet tilbud")
+                place = label.lstrip("#")
+                labels[label] = int(place) - 1 if place.isdigit() and 0 < int(place) <= 4 else (
+                    len(labels) if current < len(labels) else current + 1)
             current = labels[label]
             out.append((start, "vendor:" + label, current))
             continue
@@ -418,8 +451,7 @@ def _parties(p: Parsed) -> list[tuple[int, str, int | None]]:
                 out.append((start, "vendor", current))
                 continue
             if nxt < len(tokens) and (tokens[nxt].text in ("a", "b", "c", "d") and tokens[nxt].kind == "word"
-                                      and (nxt + 1 >= len(tokens) or tokens[nxt + 1].kind == "sym"
-                                           or tokens[nxt + 1].kind == "word")
+                                      and (nxt + 1 >= len(tokens) or tokens[nxt + 1].kind in ("sym", "word", "num"))
                                       or tokens[nxt].kind == "num" and tokens[nxt].text in ("1", "2", "3", "4")):
                 label = tokens[nxt].text.upper()
             if out and out[-1][1] == "vendor" and out[-1][0] >= start - 2 and label is None:
@@ -438,6 +470,64 @@ def _parties(p: Parsed) -> list[tuple[int, str, int | None]]:
     return out
 
 
+_COMPANY_SUFFIXES = {"oy", "oyj", "ab", "as", "asa", "a/s", "aps", "ltd", "inc", "gmbh", "plc"}
+
+
+def _pronouns_follow(parties: list[tuple[int, str, int | None]]) -> list[tuple[int, str, int | None]]:
+    """A "they" speaks for the vendor named last before it ("Tilbud C: …, de mener 9 FTE er nok")."""
+    out, last = [], None
+    for start, kind, offer in parties:
+        if kind.startswith("vendor") and offer is not None:
+            last = offer
+        elif kind == "vendor" and offer is None:
+            offer = last
+        out.append((start, kind, offer))
+    return out
+
+
+def _vendor_names(p: Parsed, known: list[str] | None = None) -> dict[int, str]:
+    """Vendors named by a proper noun before their price: "Nordkontakt vill ha 49 500 kr/fte/mån",
+    "ServiceHuset 21 kr per kontakt", "KontaktPartner: 345 kr", "Palvelu Oy 3 900 €/htv/kk".
+
+    A name is a capitalised word that is not a concept word, not an acronym and
+    not merely the first word of a sentence (unless a colon or a price follows it
+    at once or it has a capital inside), followed by a price in the same sentence
+    before the next name. Only a message with two or more prices names offers."""
+    tokens, ann = p.tokens, p.annotation
+    prices = [q for q in p.quantities if q.kind == "money" and set(q.per) & {"contact", "minute", "hour", "fte"}]
+    found: dict[int, str] = {}
+    for name in known or []:  # a vendor named in an earlier turn: "Palvelu Oy:n mukaan 11 htv riittääkin"
+        words = name.lower().split()
+        for i in range(len(tokens) - len(words) + 1):
+            if [t.text for t in tokens[i:i + len(words)]] == words:
+                found[i] = name
+    if len(prices) < 2:
+        return found
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        written = p.original[tok.start:tok.end]
+        if tok.kind != "word" or len(written) < 3 or not written[0].isupper() or written.isupper() \
+                or any(ann.covers(i, c) for c in ("vendor", "inhouse", "another", "weekdays", "weekdays_only",
+                                                  "correction", "compare", "calculate")):
+            i += 1
+            continue
+        sentence_start = i == 0 or p.sentence[i - 1] != p.sentence[i]
+        inner_capital = any(c.isupper() for c in written[1:])
+        soon = next((q for q in prices if q.start > i and q.start - i <= 5 and p.sentence[q.start] == p.sentence[i]),
+                    None)
+        colon = i + 1 < len(tokens) and tokens[i + 1].text == ":"
+        if soon is None or (sentence_start and not inner_capital and not colon):
+            i += 1
+            continue
+        end = i + 1
+        while end < len(tokens) and tokens[end].text in _COMPANY_SUFFIXES:
+            end += 1
+        found[i] = p.original[tok.start:tokens[end - 1].end]
+        i = end
+    return found
+
+
 def _party_of(st: _State, q: Quantity) -> tuple[str | None, int | None]:
     """The party a quantity belongs to: the nearest party word in its clause
     (before it, else after it); else the nearest before it in its sentence,
@@ -447,8 +537,9 @@ def _party_of(st: _State, q: Quantity) -> tuple[str | None, int | None]:
     sentence, clause = p.sentence[q.start], p.clause[q.start]
     same = [(t, kind, offer) for t, kind, offer in st.parties if p.clause[t] == clause]
     # a colon ends what a party word governs ("en offert: 12 agenter")
+    # (but a named or labelled vendor's colon introduces its terms: "Leverantör B: 52 000 kr per fte")
     before = [x for x in same if x[0] < q.start
-              and not any(p.tokens[k].text == ":" for k in range(x[0] + 1, q.start))]
+              and (x[1].startswith("vendor:") or not any(p.tokens[k].text == ":" for k in range(x[0] + 1, q.start)))]
     after = [x for x in same if x[0] >= q.end]
     if before:
         return before[-1][1].split(":")[0], before[-1][2]
@@ -506,7 +597,7 @@ def _between_has(st: _State, a: int, b: int, concepts: tuple[str, ...]) -> bool:
 def _assign(p: Parsed, previous: Mapping[str, Any]) -> _State:
     st = _State(p, previous=previous)
     st.cues = _cues(p)
-    st.parties = _parties(p)
+    st.parties = _pronouns_follow(sorted(_parties(p, previous), key=lambda x: x[0]))
     for _, kind, offer in st.parties:
         if kind.startswith("vendor:") and offer is not None:
             st.labels.setdefault(offer, kind.split(":", 1)[1])
@@ -542,6 +633,17 @@ def _assign(p: Parsed, previous: Mapping[str, Any]) -> _State:
                 break
             if r.kind != "duration":
                 break
+
+    for n, q in enumerate(qs):
+        if n in used or q.kind != "duration" or q.unit != "second" or n + 1 >= len(qs):
+            continue
+        r = qs[n + 1]
+        if r.kind == "percent" and n + 1 not in used and r.start - q.end <= 2 and \
+                _nearest(st, q, ("answer_time",), window=2) is not None and \
+                all(t.text in ("at", "med", "vid", "ved", "@", "för", "for", "på") for t in p.tokens[q.end:r.start]):
+            st.set("service_level", round(r.value / 100.0, 10), r)  # "ASA 30 s at 80 %"
+            st.set("answer_seconds", q.value, q)
+            used.update((n, n + 1))
 
     days = _open_days(p)
     if days is not None:
@@ -582,6 +684,12 @@ def _open_days(p: Parsed) -> float | None:
         a, b = index(tokens[i]), index(tokens[i + 2])
         if a is not None and b is not None and tokens[i + 1].text in ("-", "–", "—", "till", "to", "til") and b > a:
             return float(b - a + 1)
+    for tok in tokens:  # one hyphenated token: "man-fre", "mandag-lørdag", "ma–pe"
+        parts = re.split(r"[-–—]", tok.text) if tok.kind == "word" else []
+        if len(parts) == 2 and all(parts):
+            a, b = (index(replace(tok, text=part)) for part in parts)
+            if a is not None and b is not None and b > a:
+                return float(b - a + 1)
     return None
 
 
@@ -597,11 +705,28 @@ def _percent(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     elif cue.concept == "occupancy":
         st.set("max_occupancy", value, q)
     elif cue.concept == "oncost":
-        st.set("employer_oncost_pct", value, q)
+        earlier = st.found.get("employer_oncost_pct")
+        if earlier is not None and _joined_to_previous(st.p, q):
+            # "14,1 % aga og 5 % OTP": on-costs named one by one add up
+            st.found["employer_oncost_pct"] = round(earlier + value, 10)
+            st.sources["employer_oncost_pct"] += f" + {q.text}"
+            st.derived["employer_oncost_pct"] = "sum"
+        else:
+            st.set("employer_oncost_pct", value, q)
     else:
         party, offer = _party_of(st, q)
         st.offer_set(offer or 0, "incentive_pct", value, q)
     return True
+
+
+def _joined_to_previous(p: Parsed, q: Quantity) -> bool:
+    """The percentage follows another one with only "+", "and" or a name between ("14,1 % aga og 5 % OTP")."""
+    earlier = [r for r in p.quantities if r.end <= q.start and r.kind == "percent"]
+    if not earlier or p.sentence[earlier[-1].start] != p.sentence[q.start]:
+        return False
+    between = p.tokens[earlier[-1].end:q.start]
+    return len(between) <= 4 and any(t.text in ("+", "og", "och", "and", "ja", "plus") for t in between) \
+        and not any(t.kind == "num" for t in between)
 
 
 def _duration(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
@@ -639,8 +764,11 @@ def _duration(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
         if cue.concept == "aht":
             st.set("aht_seconds", q.value, q)
             return True
-    # "svar inom 20 sekunder": within + seconds is the answer-time target
-    if q.start > 0 and p.annotation.covers(q.start - 1, "within") and q.unit == "second":
+    # "svar inom 20 sekunder", "svare innen et halvt minutt": within + a short time is the answer-time target
+    within = q.start > 0 and p.annotation.covers(q.start - 1, "within") or (
+        q.start > 1 and p.tokens[q.start - 1].text in ("a", "en", "et", "ett") and p.annotation.covers(q.start - 2,
+                                                                                                      "within"))
+    if within and (q.unit == "second" or q.value <= 60):
         if p.annotation.has("answered") or p.annotation.has("answer_time") or q.value < 120:
             st.set("answer_seconds", q.value, q)
             return True
@@ -680,6 +808,10 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     # "Hela teamet på 7 personer kostar 4,2 miljoner om året": a team word and no "each" make it the team's total
     team = not per_person and _team_total(st, q)
 
+    if cue is not None and not yearly and "month" not in per and any(
+            p.annotation.covers(k, "annual") for k in range(max(0, cue.start - 1), cue.end)):
+        yearly = True  # "årslön på 420 000 kr", "annual salary €38,000"
+
     def monthly(value: float) -> tuple[float, str | None]:
         return (round(value / 12.0, 6), "yearly") if yearly else (value, None)
 
@@ -691,6 +823,9 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
             index = max(index + 1, (max(later) if later else 0))
         return index
 
+    if not per and _nearest(st, q, ("per_minute_price",), window=4) is not None:
+        st.offer_set(offer_index("price_per_minute"), "price_per_minute", q.value, q)  # "Vendor ppm is €0.85"
+        return True
     if "contact" in per:
         st.offer_set(offer_index("price_per_contact"), "price_per_contact", q.value, q)
         return True
@@ -725,7 +860,7 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
         # "som kostar 34 000 kr i lön" is a salary; "each costs €48k a year" a loaded cost;
         # "our 8-person team costs $420k a year" the whole team's cost
         salary = _nearest(st, q, ("salary",))
-        loaded = _nearest(st, q, ("loaded",), window=4)
+        loaded = _nearest(st, q, ("loaded",))
         cue = salary if salary is not None else (cue if (each or team or loaded) and party != "vendor" else None)
         if cue is not None and cue.concept == "costs_verb":
             value, how = monthly(q.value)
@@ -770,8 +905,8 @@ def _team_total(st: _State, q: Quantity) -> bool:
     """The amount is for the whole team: a team word or "in total" in its clause
     ("our 8-person team costs $420k a year", "totalt 3,2 miljoner om året")."""
     p = st.p
-    clause = p.clause[q.start]
-    return any(p.clause[start] == clause for start, _n in p.annotation.spans("team_total"))
+    sentence = p.sentence[q.start]
+    return any(p.sentence[start] == sentence for start, _n in p.annotation.spans("team_total"))
 
 
 def _count(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
@@ -803,7 +938,12 @@ def _vendor_only(st: _State) -> bool:
 def _volume(st: _State, q: Quantity) -> bool:
     p = st.p
     per = q.per
-    peak = q.peak or _nearest(st, q, ("peak",), window=6) is not None
+    peak = q.peak or _nearest(st, q, ("peak",), window=6) is not None or _peak_in_sentence(st, q)
+    hint = st.interval_hint
+    if not per and hint is not None and hint[0] == p.sentence[q.start] and q.kind == "count":
+        st.set("contacts", q.value, q, "peak_hour" if peak else None)
+        st.set("interval_minutes", hint[1], q)
+        return True
     if per and per[0].startswith("interval:"):
         st.set("contacts", q.value, q)
         st.set("interval_minutes", int(per[0].split(":")[1]), q)
@@ -844,11 +984,27 @@ def _volume(st: _State, q: Quantity) -> bool:
     return False
 
 
+def _peak_in_sentence(st: _State, q: Quantity) -> bool:
+    """A peak word earlier in the sentence with no other volume between:
+    "under rusningstimmen kommer det in ca 420 samtal", "I det travleste kvarter (kl. 9.00-9.15) kommer der 95 opkald"."""
+    p = st.p
+    if q.kind != "count" or q.noun != "contact":
+        return False
+    for cue in st.cues:
+        if cue.concept == "peak" and cue.end <= q.start and q.start - cue.end <= 12 \
+                and p.sentence[cue.start] == p.sentence[q.start] \
+                and not any(r.kind == "count" and cue.end <= r.start < q.start for r in p.quantities):
+            return True
+    return False
+
+
 def _peak_minutes(st: _State, q: Quantity) -> int:
     """The length of the peak a volume is for: "half-hour peak of 200 calls" is
     30 minutes, "quarter-hour peak" 15, a plain peak an hour."""
     p = st.p
-    cue = _nearest(st, q, ("peak",), window=6)
+    cue = _nearest(st, q, ("peak",), window=6) or next(
+        (c for c in reversed(st.cues) if c.concept == "peak" and c.end <= q.start
+         and p.sentence[c.start] == p.sentence[q.start]), None)
     if cue is not None:
         for k in range(max(0, cue.start - 3), min(len(p.tokens), cue.end + 3)):
             if p.clause[k] != p.clause[cue.start]:
@@ -861,11 +1017,16 @@ def _peak_minutes(st: _State, q: Quantity) -> int:
 
 def _bare(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     p = st.p
+    money_cue = _nearest(st, q, ("salary", "loaded", "fee", "overhead", "fixed", "transition"), window=4)
+    if money_cue is not None and q.value >= 100 and not any(x.startswith("interval") for x in q.per):
+        # an amount without its currency: "månadslön runt 32k", "pluss 12 000 i måneden i administrasjonsgebyr"
+        return _money(st, replace(q, kind="money"), n, qs)
     if q.per:
-        if _nearest(st, q, ("salary", "loaded", "fee", "overhead", "fixed", "transition"), window=3):
-            return False
         return _volume(st, q)
     cue = _nearest(st, q, ("aht", "talk", "wrapup", "service_level", "shrinkage", "occupancy", "oncost"), window=3)
+    if cue is None and _we_are(p, q):
+        st.set("in_house_fte", q.value, q)  # "…52.000 kr/md, og vi er 10", "and we have 12"
+        return True
     if cue is None:
         # "agents: 12", "FTE 14"
         if q.start > 0 and p.annotation.covers(q.start - 1, "fte_noun") or (
@@ -894,10 +1055,28 @@ def _bare(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     return True
 
 
+_BE = {"er", "är", "are", "is", "on", "ollaan", "har", "have", "has"}
+
+
+def _we_are(p: Parsed, q: Quantity) -> bool:
+    """"vi er 10", "vi har 12", "we are 14", "meitä on 8": we + be/have + a number that ends its clause."""
+    ends = q.end >= len(p.tokens) or p.tokens[q.end].kind == "sym"
+    if not ends or q.start < 2 or not 1 <= q.value <= 5000 or not float(q.value).is_integer():
+        return False
+    verb, who = p.tokens[q.start - 1], q.start - 2
+    if verb.text not in _BE and not (verb.text in ("nu", "now", "idag", "today", "nyt") and q.start > 2):
+        return False
+    return p.annotation.covers(who, "inhouse") or p.tokens[who].text in ("meitä",)
+
+
 def _range(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     hours = round((q.second or 0.0) - q.value, 6)
     if hours <= 0:
         return False
+    if hours in (0.25, 0.5, 1.0) and not _nearest(st, q, ("open_hours",)):
+        # "mellan 10 och 10.30", "(kl. 9.00-9.15)": the interval a volume is for, not opening hours
+        st.interval_hint = (st.p.sentence[q.start], int(hours * 60))
+        return True
     st.set("open_hours", hours, q, "opening_range")
     return True
 
@@ -909,6 +1088,9 @@ def _days(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     if nxt is not None and nxt.kind == "duration" and nxt.unit == "hour" and nxt.start - q.end <= 2:
         st.set("open_days_per_week", q.value, q)
         st.set("open_hours", nxt.value / 3600.0, nxt)
+        return True
+    if "month" in q.per:
+        st.set("open_days_per_month", q.value, q)  # "22 working days a month"
         return True
     if "week" in q.per or _nearest(st, q, ("open_hours",), window=4) is not None:
         st.set("open_days_per_week", q.value, q)
@@ -1103,10 +1285,14 @@ def _arguments_for(tool: str | None, st: _State) -> tuple[dict[str, Any], dict[s
         if "contacts_per_month" in arguments and "contacts_per_week" in arguments:
             arguments.pop("contacts_per_month")
     else:
-        offers = [dict(o) for o in st.offers if o]
+        # in a later turn an offer keeps its place ("det andet tilbud har et gebyr" completes the second offer)
+        keep_places = bool(st.previous.get("offers")) and any(st.offers)
+        last = max((i for i, o in enumerate(st.offers) if o), default=-1)
+        offers = [dict(o) for i, o in enumerate(st.offers) if o or (keep_places and i < last)]
         if offers:
             arguments["offers"] = offers
-            labels = [st.labels.get(i) for i, o in enumerate(st.offers) if o]
+            labels = [st.labels.get(i) for i, o in enumerate(st.offers) if o or (keep_places and i < last)]
+            labels = [label if label and not str(label).startswith("#") else None for label in labels]
             named = [label for label in labels if label]
             if named and len(set(named)) == len(named):
                 # a label names its offer, also alone: "vendor B would need 12 FTE" in a later turn is offer B
@@ -1115,6 +1301,8 @@ def _arguments_for(tool: str | None, st: _State) -> tuple[dict[str, Any], dict[s
                         offer["name"] = str(label)
         if st.currencies:
             arguments["currency"] = st.currencies[0]
+        if "max_occupancy" in st.found:
+            arguments["occupancy"] = st.found["max_occupancy"]  # "they plan at 80 % occupancy"
     keep = set(arguments) | {f"offers.{i}.{k}" for i, o in enumerate(arguments.get("offers") or []) for k in o}
     sources = {k: v for k, v in st.sources.items() if k in keep}
     derived = {k: v for k, v in st.derived.items() if k in keep}

@@ -26,11 +26,12 @@ from assistant.lexicon import Annotation, Token, tokenize, vocabulary
 from assistant.tools.numbers import multiplier, parse_number
 
 # Abbreviations whose dot does not end a sentence ("9,50 kr. pr. opkald").
-_ABBREVIATIONS = {"pr", "kr", "ca", "cirka", "mio", "tkr", "sek", "min", "mån", "mnd", "md", "kk", "st", "inkl", "ekskl",
-                  "exkl", "fx", "esim", "ex", "t", "bl", "a", "n", "nr", "kl", "klo", "mm", "ym", "jne", "osv", "vs",
+_ABBREVIATIONS = {"pr", "kr", "ca", "cirka", "mio", "milj", "mill", "tkr", "sek", "min", "mån", "mnd", "md", "kk", "st", "inkl", "ekskl",
+                  "exkl", "fx", "esim", "ex", "t", "bl", "a", "n", "omkr", "ung", "ungef", "abt", "nr", "kl", "klo", "mm", "ym", "jne", "osv", "vs",
                   "approx", "appr", "resp", "evt", "ev", "tim", "h", "s"}
 # Abbreviations that never end a sentence ("pr. FTE", "ca. 30").
 _PREPOSITIONS = {"pr", "ca", "kl", "klo", "fx", "esim", "t", "bl", "inkl", "ekskl", "exkl", "approx", "appr", "nr",
+                 "n", "omkr", "ung", "ungef", "appr", "abt", "approx",
                  "resp", "evt", "ev", "cirka", "ex"}
 _CURRENCY_WORDS = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "euroa": "EUR", "euron": "EUR",
                    "skr": "SEK", "svkr": "SEK", "kronor": "SEK", "tkr": "SEK", "nok": "NOK", "dkk": "DKK", "$": "USD", "usd": "USD",
@@ -38,6 +39,7 @@ _CURRENCY_WORDS = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "e
 _KRONA = {"sv": "SEK", "nb": "NOK", "da": "DKK"}
 _DASHES = {"-", "–", "—"}
 _RANGE_WORDS = {"till", "to", "until", "til", "–", "-", "—"}
+_BETWEEN = {"mellan", "mellom", "between", "från", "fra", "from", "kl", "klo", "klockan", "klokken", "kello"}
 _MERIDIEM = {"am": 0, "pm": 12, "a.m": 0, "p.m": 12}
 _SL_FILLERS = 8  # words allowed between "90 %" and "inom 30 s"
 
@@ -140,6 +142,12 @@ def _period_at(p: Parsed, j: int, money: bool) -> tuple[Period | None, int, bool
         elif k + 1 < len(tokens) and tokens[k].kind == "word" and not _is(
                 ann, k, *_PERIOD_WORDS) and _is(ann, k + 1, *_PERIOD_WORDS):
             k += 1  # one word between: "per handled minute", "per besvarat samtal"
+    # "på en halvtimme", "in a quarter of an hour": an interval after the volume
+    if not money and tokens[j].text in _SPAN_PREPOSITIONS:
+        m = j + 1 + (1 if j + 1 < len(tokens) and tokens[j + 1].text in _ARTICLES else 0)
+        for concept, minutes in (("unit_half_hour", 30), ("unit_quarter_hour", 15)):
+            if m < len(tokens) and _is(ann, m, concept):
+                return f"interval:{minutes}", m + _is(ann, m, concept) - j, False
     # "per 15 min", "every 15 minutes", "in 30 minutes", "i 30 min", "30 minuutissa"
     m = k if has_per else (j + 1 if _is(ann, j, "within") else j)
     if m + 1 < len(tokens) and tokens[m].kind == "num" and _is(ann, m + 1, "unit_minute"):
@@ -178,7 +186,8 @@ def _period_at(p: Parsed, j: int, money: bool) -> tuple[Period | None, int, bool
         # A bare unit word only counts as "per" in a form that says so: Finnish
         # inessive/ablative ("päivässä", "tunnilta"), "daily", "monthly", or after a count noun.
         bare_ok = has_per or word.endswith(("ssa", "ssä", "lta", "ltä", "ly", "lig", "ligt", "ligen", "vis",
-                                            "ttain", "ttäin", "isin")) or word in ("kk", "pv", "vrk")
+                                            "ttain", "ttäin", "isin")) or word in ("kk", "pv", "vrk") \
+            or (money and k == j and p.language in ("sv", "da", "nb") and word.endswith(("en", "et", "uka")))
         if not bare_ok:
             return None, 0, False
         return period, k + m - j + _aikana(tokens, k + m), peak
@@ -263,6 +272,8 @@ _NUMBER_WORDS_PATH = Path(__file__).resolve().parents[1] / "data" / "number_word
 _COUNTED = ("unit_second", "unit_minute", "unit_hour", "unit_half_hour", "unit_day", "unit_week", "unit_month",
             "unit_year", "contact_noun", "fte_noun", "percent")
 _HALF_AFTER = ("and", "och", "og", "ja")
+_HALF = {"half", "halv", "halvt", "puoli"}
+_DAY_ADJECTIVES = {"working", "business", "open", "öppna", "åbne", "åpne", "weekdays"}
 
 
 @lru_cache(maxsize=1)
@@ -282,11 +293,19 @@ def _spelled_numbers(tokens: list[Token], annotation: Annotation, language: str)
     words = table.get(language) or {w: v for lang in table.values() for w, v in lang.items()}
     out = list(tokens)
     for i, tok in enumerate(tokens):
-        value = words.get(tok.text) if tok.kind == "word" else None
-        if value is None or i + 1 >= len(tokens):
+        part_of_and_a_half = i > 0 and (tokens[i - 1].text in _HALF_AFTER or (
+            i > 1 and tokens[i - 1].text in ("a", "en", "et", "ett") and tokens[i - 2].text in _HALF_AFTER))
+        if tok.text in _HALF and i + 1 < len(tokens) and not part_of_and_a_half:
+            # "en halv minut", "et halvt minutt", "puoli minuuttia", "half a minute": 30 seconds
+            k = i + 2 if tokens[i + 1].text in ("a", "an") else i + 1
+            if k < len(tokens) and _is(annotation, k, "unit_minute") and not _is(annotation, i, *_COUNTED):
+                out[i] = replace(tok, kind="num", text="0.5")
             continue
-        counted = _is(annotation, i + 1, *_COUNTED) or (
-            tokens[i + 1].text in _HALF_AFTER and i + 4 < len(tokens) and _is(annotation, i + 4, *_COUNTED))
+        value = words.get(tok.text) if tok.kind == "word" else None
+        if value is None or i + 1 >= len(tokens) or (i > 0 and out[i - 1].kind == "num"):
+            continue  # "5 tusen samtal" is read by the multiplier
+        counted = _is(annotation, i + 1, *_COUNTED) or (tokens[i + 1].text in _HALF_AFTER and any(
+            k < len(tokens) and _is(annotation, k, *_COUNTED) for k in (i + 3, i + 4)))
         if counted and not _is(annotation, i, *_COUNTED):
             out[i] = replace(tok, kind="num", text=f"{value:g}")
     return out
@@ -367,7 +386,9 @@ def _read(p: Parsed, i: int) -> Quantity | None:
             and tokens[j].start == tokens[i].end and tokens[j + 1].start == tokens[j].end:
         seconds = int(value) * 60 + int(tokens[j + 1].text)
         k = j + 2
-        if k + 1 < len(tokens) and (tokens[k].text in _RANGE_WORDS) and tokens[k + 1].kind == "num":
+        between = i > 0 and tokens[i - 1].text in _BETWEEN
+        if k + 1 < len(tokens) and (tokens[k].text in _RANGE_WORDS or between and tokens[k].text in (
+                "och", "og", "and", "ja")) and tokens[k + 1].kind == "num":
             return _range(p, i, value + int(tokens[j + 1].text) / 60.0, k + 1)
         return _text(p, Quantity("duration", float(seconds), start, k, "", unit="clock"))
     # clock hours with am/pm: "8am–6pm", "9 am to 5 pm" (a range), "from 8am"
@@ -382,9 +403,11 @@ def _read(p: Parsed, i: int) -> Quantity | None:
             if high is not None and 0 <= low < high <= 24:
                 return _text(p, Quantity("range", low, i, end, "", second=high))
         return _text(p, Quantity("bare", low, start, k, "", unit="clock"))
-    # range "8–20", "8-17", "8 till 20"
-    if j + 1 < len(tokens) and tokens[j].text in _RANGE_WORDS and tokens[j + 1].kind == "num" and value <= 24 and \
-            float(value).is_integer():
+    # range "8–20", "8-17", "8 till 20", "9.00-9.15", "mellan 10 och 10.30"
+    between = i > 0 and tokens[i - 1].text in _BETWEEN
+    range_words = _RANGE_WORDS | ({"och", "og", "and", "ja"} if between else set())
+    if j + 1 < len(tokens) and tokens[j].text in range_words and tokens[j + 1].kind == "num" and value <= 24 and \
+            (float(value).is_integer() or _clock_hours(tokens[i], None) is not None):
         r = _range(p, i, value, j + 1)
         if r is not None:
             return r
@@ -395,6 +418,8 @@ def _read(p: Parsed, i: int) -> Quantity | None:
         value += 0.5
         j += 3 if tokens[j + 1].text != "puoli" else 2
     # durations: "3 min 40 s", "4 min och 30 s", "3,5 minutter", "220 sekunder", "8 timmar"
+    if value == 0.5 and j + 1 < len(tokens) and tokens[j].text in ("a", "an") and _is(ann, j + 1, "unit_minute"):
+        j += 1  # "half a minute"
     if j + 1 < len(tokens) and _is(ann, j, "productive") and _is(ann, j + 1, "unit_hour"):
         j += 1  # "900 productive hours", "1 000 produktive timer": the hours are what is counted
     unit = None
@@ -418,6 +443,12 @@ def _read(p: Parsed, i: int) -> Quantity | None:
                 if extra is not None:
                     seconds += extra
                     k = m + 2
+            elif m == k and m < len(tokens) and tokens[m].kind == "num" and (
+                    m + 1 >= len(tokens) or tokens[m + 1].kind == "sym") and len(tokens[m].text) <= 2:
+                extra = _number(tokens[m], lang)  # "AHT 4 min 30, ikke 5"
+                if extra is not None and 0 < extra < 60:
+                    seconds += extra
+                    k = m + 1
         q = Quantity("duration", round(seconds, 6), start, k, "", unit=unit)
         if unit == "hour":  # "8 timmar per dag", "1 200 timmar i månaden"
             period, used, _ = _period_at(p, k, money=False)
@@ -425,8 +456,11 @@ def _read(p: Parsed, i: int) -> Quantity | None:
                 q.per.append(period)
                 q.end = k + used
         return _text(p, q)
-    # days: "5 dagar (à 8 timmar)", "6 days a week"
-    if _is(ann, j, "unit_day") and value <= 7 and float(value).is_integer():
+    # days: "5 dagar (à 8 timmar)", "6 days a week", "22 working days a month", "21 arbetsdagar i månaden"
+    if j + 1 < len(tokens) and tokens[j].text in _DAY_ADJECTIVES and _is(ann, j + 1, "unit_day"):
+        j += 1
+    if _is(ann, j, "unit_day") and value <= 31 and float(value).is_integer() and (
+            value <= 7 or "month" in [_period_at(p, j + 1, money=False)[0]]):
         q = Quantity("days", value, start, j + 1, "")
         period, used, _ = _period_at(p, j + 1, money=False)
         if period:
@@ -443,6 +477,8 @@ def _read(p: Parsed, i: int) -> Quantity | None:
     if k + 1 < len(tokens) and tokens[k].text == "-" and tokens[k].start == tokens[i].end \
             and tokens[k + 1].start == tokens[k].end:
         k += 1  # "8-person", "12-FTE"
+    if k < len(tokens) and tokens[k].text == "pers":  # "15 pers" (the stemmer makes "pers" "per")
+        return _text(p, Quantity("count", value, start, k + 1, "", noun="fte"))
     for _ in range(3):
         if k >= len(tokens) or tokens[k].kind != "word":
             break
@@ -470,6 +506,20 @@ def _read(p: Parsed, i: int) -> Quantity | None:
         if _is(ann, k, "per") or _is(ann, k, "unit_day", "unit_hour", "unit_week", "unit_month", "unit_year"):
             break
         k += 1
+    # a count noun before the number: "Kontakteja on 5 000 kuussa", "puheluita on 14 000", "team of 10"
+    noun = _noun_before(p, i)
+    if noun is not None:
+        q = Quantity("count", value, start, j, "", noun=noun)
+        period, used, peak = _period_at(p, j, money=False)
+        if period:
+            q.per.append(period)
+            q.peak = peak
+            q.end = j + used
+        return _text(p, q)
+    # an amount priced per FTE, contact or minute without its currency: "Tilbud A: 58 000 per FTE i måneden"
+    period, used, _peak = _period_at(p, j, money=True)
+    if period in ("fte", "contact", "minute") and _is(ann, j, "per"):
+        return _finish_money(p, Quantity("money", value, start, j, ""))
     # a bare number, perhaps with a period ("1 200 a day", "3 500 om dagen")
     q = Quantity("bare", value, start, j, "")
     period, used, peak = _period_at(p, j, money=False)
@@ -495,14 +545,36 @@ def _meridiem(hour: float, suffix: str) -> float:
     return hour % 12 + _MERIDIEM[suffix]
 
 
+_COPULAS = {"on", "er", "är", "is", "are", ":", "=", "of", "på", "med", "with", "totalt", "yhteensä", "noin", "ca",
+            "about", "around", "roughly", "ungefär", "omkring", "rundt", "runt", "n"}
+
+
+def _noun_before(p: Parsed, i: int) -> str | None:
+    """"contact" or "fte" when a count noun stands just before the number
+    ("puheluita on 14 000", "agents: 12", "our team of 10", "teamet på 15")."""
+    k = i - 1
+    while k >= 0 and p.tokens[k].text in _COPULAS and i - k <= 3:
+        k -= 1
+    if k < 0 or k == i - 1 and p.tokens[k].kind != "word" or p.clause[k] != p.clause[i]:
+        return None
+    ann = p.annotation
+    if ann.covers(k, "contact_noun"):
+        return "contact"
+    if ann.covers(k, "fte_noun") or (ann.covers(k, "team_total") and k < i - 1 and p.tokens[k + 1].text in (
+            "of", "på", "med", "with")):
+        return "fte"
+    return None
+
+
 def _period_before(p: Parsed, start: int) -> Period | None:
     """A period written just before a count ("Päivässä noin 2 000 puhelua", "per dag ca 1 200 samtal")."""
     tokens, ann = p.tokens, p.annotation
     k = start - 1
     while k >= 0 and tokens[k].text in ("noin", "about", "around", "ca", "cirka", "omkring", "ungefär", "roughly",
-                                        "runt", "rundt", "suunnilleen", ":", "är", "on", "er", "is", "we", "vi",
+                                        "runt", "rundt", "suunnilleen", ":", "är", "on", "er", "is", "we", "vi", "n",
                                         "meillä", "har", "have", "get", "får", "tulee", "tarvitaan", "med", "with",
-                                        "there", "are", "det", "kommer", "come", "there's"):
+                                        "there", "are", "det", "kommer", "come", "there's", "volume", "volym",
+                                        "volyymi", "volumen", "volumet"):
         k -= 1
     if k < 0 or tokens[k].kind != "word" or p.clause[k] != p.clause[start]:
         return None
@@ -525,9 +597,18 @@ _ARTICLES = {"a", "an", "one", "en", "ett", "et", "ei", "yksi", "yhden"}
 _SPAN_PREPOSITIONS = {"på", "i", "in", "during", "under", "within", "inom", "innen", "inden", "over", "om", "per"}
 
 
+def _clock_hours(token: Token, value: float | None) -> float | None:
+    """"9.15" or "10,30" as a time of day is 9 h 15 min; other numbers as read."""
+    m = re.fullmatch(r"(\d{1,2})[.,]([0-5]\d)", token.text)
+    if m and int(m.group(1)) <= 24:
+        return int(m.group(1)) + int(m.group(2)) / 60.0
+    return value
+
+
 def _range(p: Parsed, i: int, low: float, k: int) -> Quantity | None:
     tokens = p.tokens
-    high = _number(tokens[k], p.language)
+    low = _clock_hours(tokens[i], low) or low
+    high = _clock_hours(tokens[k], _number(tokens[k], p.language))
     if high is None:
         return None
     end = k + 1
@@ -546,11 +627,19 @@ def _finish_money(p: Parsed, q: Quantity) -> Quantity:
     k = q.end
     for _ in range(3):
         period, used, _peak = _period_at(p, k, money=True)
+        if not period and q.per and k + 1 < len(p.tokens) and p.tokens[k].text in ("och", "and", "og", "ja", "/"):
+            # "per fte och år", "kr/fte/mån": the second period shares the first one's "per"
+            period = next((name for concept, name in _UNIT_PERIODS if _is(p.annotation, k + 1, concept)), None)
+            used = 2 if period else 0
         if not period:
             break
         q.per.append(period)
         k += used
     q.end = k
+    if not q.per:
+        before = _period_before(p, q.start)  # "maksaa vuodessa n. 1,2 milj. €"
+        if before:
+            q.per.append(before)
     return _text(p, q)
 
 

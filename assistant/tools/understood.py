@@ -95,6 +95,13 @@ def describe(tool: str, arguments: dict[str, Any], notes: Mapping[str, SlotNote]
         elif arguments.get("contacts_per_week") is not None:
             rows.add("contacts_per_week", arguments["contacts_per_week"],
                      t("understood.contacts_per_week", lang, value=_n(arguments["contacts_per_week"], lang)))
+        elif arguments.get("contacts_per_day") is not None and arguments.get("open_days_per_month"):
+            month = round(arguments["contacts_per_day"] * arguments["open_days_per_month"], 6)
+            rows.add("contacts_per_day", arguments["contacts_per_day"], t(
+                "understood.contacts_per_day", lang, value=_n(arguments["contacts_per_day"], lang)))
+            rows.add("open_days_per_month", arguments["open_days_per_month"], "")
+            rows.add("contacts_per_month", month, t("understood.contacts_per_month", lang, value=_n(month, lang)),
+                     "derived")
     # handling time
     talk, wrap, aht = arguments.get("talk_seconds"), arguments.get("wrapup_seconds"), arguments.get("aht_seconds")
     if aht is not None and wrap is not None:
@@ -218,8 +225,12 @@ def describe(tool: str, arguments: dict[str, Any], notes: Mapping[str, SlotNote]
             assumptions.append(t("assumption.offers_only", lang))
         if any(o.get("price_per_productive_hour") is not None for o in offers) and \
                 request.get("productive_hours_per_month") is None:
-            assumptions.append(t("assumption.occupancy_default", lang))
-            rows.add("occupancy", 0.85, "", "assumed")
+            if arguments.get("occupancy") is not None:
+                rows.add("occupancy", arguments["occupancy"], t("understood.max_occupancy", lang,
+                                                                value=percent(arguments["occupancy"], lang)))
+            else:
+                assumptions.append(t("assumption.occupancy_default", lang))
+                rows.add("occupancy", 0.85, "", "assumed")
         if any(o.get("price_per_fte_month") is not None and o.get("fte") is None for o in offers) and \
                 request.get("in_house_fte") is not None:
             assumptions.append(t("assumption.fte_from_in_house", lang, fte=_n(request["in_house_fte"], lang)))

@@ -87,3 +87,8 @@ def test_a_scaled_amount_in_the_users_words_grounds_the_figure_written_out() -> 
                               data=[{"value": 350000.0}]) == []
     assert ungrounded_numbers("48\u00a0000 EUR a year", texts=["€48k a year"]) == []
     assert ungrounded_numbers("5\u00a0000\u00a0000", texts=["4,2 miljoner"]) == ["5\u00a0000\u00a0000"]
+
+
+def test_an_offer_label_is_a_place_in_the_list_not_a_claim() -> None:
+    assert ungrounded_numbers("**Tilbud 2 er billigst**, 12 000 kr mindre", data=[{"difference": 12000}]) == []
+    assert ungrounded_numbers("Offer 2 costs 7 more", data=[]) == ["7"]
