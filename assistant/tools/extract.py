@@ -1161,6 +1161,10 @@ def _answer_expected(st: _State, expected: str) -> None:
                 st.sources[expected] = q.text
                 return
     numbers = [q for q in free if q.kind in ("bare", "percent", "count", "duration", "ratio", "money")]
+    if expected in _DURATION_FIELDS or expected in ("contacts", "contacts_per_day", "contacts_per_month",
+                                                    "contacts_per_week", "in_house_fte"):
+        # a time or a count is never a percentage or an amount ("lisää vielä 25 % kutistuma" is no AHT)
+        numbers = [q for q in numbers if q.kind not in ("percent", "ratio", "money")]
     if not numbers:
         return
     q = numbers[0]

@@ -273,6 +273,7 @@ _COUNTED = ("unit_second", "unit_minute", "unit_hour", "unit_half_hour", "unit_d
             "unit_year", "contact_noun", "fte_noun", "percent")
 _HALF_AFTER = ("and", "och", "og", "ja")
 _HALF = {"half", "halv", "halvt", "puoli"}
+_OF = {"av", "af", "of", "out", "kymmenestä", "viidestä"}
 _DAY_ADJECTIVES = {"working", "business", "open", "öppna", "åbne", "åpne", "weekdays"}
 
 
@@ -306,9 +307,49 @@ def _spelled_numbers(tokens: list[Token], annotation: Annotation, language: str)
             continue  # "5 tusen samtal" is read by the multiplier
         counted = _is(annotation, i + 1, *_COUNTED) or (tokens[i + 1].text in _HALF_AFTER and any(
             k < len(tokens) and _is(annotation, k, *_COUNTED) for k in (i + 3, i + 4)))
+        # "fire av fem kunder", "nine out of ten": a share, both numbers as words
+        share = tokens[i + 1].text in _OF and i + 2 < len(tokens) and (
+            tokens[i + 2].text in words or tokens[i + 2].kind == "num" or tokens[i + 2].text == "of")
+        after_share = i > 1 and tokens[i - 1].text in _OF and (tokens[i - 2].text in words or tokens[i - 2].text == "out")
+        counted = counted or share or after_share
         if counted and not _is(annotation, i, *_COUNTED):
             out[i] = replace(tok, kind="num", text=f"{value:g}")
     return out
+
+
+# Cue words whose misspelling still counts ("etterabeid" is "etterarbeid"): long words only, one edit.
+_TYPO_CONCEPTS = ("wrapup", "talk", "aht", "shrinkage", "occupancy", "salary", "oncost", "overhead", "fee",
+                  "answer_time", "service_level", "productive")
+_TYPO_MIN_LENGTH = 7
+
+
+@lru_cache(maxsize=8)
+def _cue_words(language: str) -> tuple[str, ...]:
+    words: set[str] = set()
+    for name in _TYPO_CONCEPTS:
+        for phrase in vocabulary()[name].for_language(language):
+            if len(phrase.words) == 1 and phrase.words[0].mode == "exact":
+                words.update(f for f in phrase.words[0].forms if len(f) >= _TYPO_MIN_LENGTH and f.isalpha())
+    return tuple(sorted(words))
+
+
+def _spelling(tokens: list[Token], annotation: Annotation, language: str) -> list[Token] | None:
+    """Tokens with misspelt cue words corrected (one edit on a word of 7+ letters
+    that matches nothing), or None when there is none."""
+    from rapidfuzz.distance import OSA
+    from rapidfuzz.process import extractOne
+
+    words = _cue_words(language)
+    out, changed = list(tokens), False
+    for i, tok in enumerate(tokens):
+        if tok.kind != "word" or len(tok.text) < _TYPO_MIN_LENGTH or annotation.at(i) or not words:
+            continue
+        best = extractOne(tok.text, words, scorer=OSA.distance, score_cutoff=1)  # a swap is one edit
+        if best is not None:
+            out[i] = tokenize(best[0], language)[0]
+            out[i] = replace(out[i], start=tok.start, end=tok.end)
+            changed = True
+    return out if changed else None
 
 
 def parse_quantities(text: str, language: str) -> Parsed:
@@ -317,6 +358,10 @@ def parse_quantities(text: str, language: str) -> Parsed:
     raw_tokens = tokenize(norm, language)
     clause, sentence, tokens = _clauses(raw_tokens, text)
     annotation = vocabulary().annotate(tokens, language)
+    corrected = _spelling(tokens, annotation, language) if language in ("sv", "fi", "da", "nb", "en") else None
+    if corrected is not None:
+        tokens = corrected
+        annotation = vocabulary().annotate(tokens, language)
     tokens = _spelled_numbers(tokens, annotation, language)
     p = Parsed(norm, language, tokens, annotation, clause, sentence, [], text)
     used: set[int] = set()
@@ -370,6 +415,12 @@ def _read(p: Parsed, i: int) -> Quantity | None:
     if after:
         q = Quantity("money", value, start, j + 1, "", currency=after)
         return _finish_money(p, q)
+    # a share: "4 av 5", "fire av fem kunder", "9 out of 10 calls"
+    k = j + (1 if j + 1 < len(tokens) and tokens[j].text == "out" and tokens[j + 1].text == "of" else 0)
+    if k + 1 < len(tokens) and tokens[k].text in ("av", "af", "of") and tokens[k + 1].kind == "num":
+        whole = _number(tokens[k + 1], lang)
+        if whole and 0 < value < whole <= 100 and float(whole).is_integer():
+            return _text(p, Quantity("percent", round(100.0 * value / whole, 10), start, k + 2, ""))
     # percent: "30 %", "25 procent", "85 prosent"
     n = _is(ann, j, "percent")
     if n:

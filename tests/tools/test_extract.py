@@ -542,3 +542,77 @@ def test_a_volume_correction_without_its_period_keeps_the_earlier_period() -> No
     result = extract_arguments("förlåt, det är 900 samtal och inte 800", tool="staffing", language="sv",
                                previous={"contacts": 800, "interval_minutes": 30})
     assert (result.arguments["contacts"], result.arguments["interval_minutes"]) == (900, 30)
+
+
+@pytest.mark.parametrize(("text", "language"), [("samtaletid 4 min og etterabeid 1 min", "nb"),
+                                                ("samtalstid 4 min och efterarbte 60 s", "sv")])
+def test_a_cue_word_with_one_typo_still_counts(text: str, language: str) -> None:
+    assert extract_arguments(text, tool="staffing", language=language).arguments["aht_seconds"] == 300
+
+
+@pytest.mark.parametrize(("text", "language"), [("fire av fem kunder", "nb"), ("4 av 5 samtal", "sv"),
+                                                ("nine out of ten calls", "en")])
+def test_a_share_of_calls_is_a_percentage(text: str, language: str) -> None:
+    result = extract_arguments(text, tool="staffing", expected="service_level", language=language)
+    assert result.arguments["service_level"] == pytest.approx(0.8 if "ten" not in text else 0.9)
+
+
+def test_an_answer_asked_as_a_time_is_never_a_percentage() -> None:
+    result = extract_arguments("lisää vielä 25 % kutistuma", tool="staffing", expected="aht_seconds", language="fi")
+    assert "aht_seconds" not in result.arguments
+    assert result.arguments["shrinkage"] == 0.25
+
+
+def test_a_vendor_named_by_a_proper_noun_is_an_offer_of_its_own() -> None:
+    result = extract_arguments("Tre offerter: Nordkontakt vill ha 49 500 kr/fte/mån för 8 fte, ServiceHuset 21 kr "
+                               "per kontakt och CallPoint 6,90 kr per minut + 10 000 kr i månadsavgift.",
+                               tool="cost_comparison", language="sv")
+    assert result.arguments["offers"] == [
+        {"price_per_fte_month": 49_500, "fte": 8, "name": "Nordkontakt"},
+        {"price_per_contact": 21, "name": "ServiceHuset"},
+        {"price_per_minute": 6.9, "monthly_management_fee": 10_000, "name": "CallPoint"}]
+
+
+def test_an_ordinal_names_the_offer_in_that_place_in_a_later_turn() -> None:
+    result = extract_arguments("og det andet tilbud har et gebyr på 10.000 kr om måneden", tool="cost_comparison",
+                               language="da", previous={"offers": [{"price_per_minute": 8.9}, {"price_per_contact": 21}]})
+    assert result.arguments["offers"] == [{}, {"monthly_management_fee": 10_000}]
+
+
+def test_they_speak_for_the_vendor_named_last() -> None:
+    result = extract_arguments("Tilbud A: 19,50 kr/opkald. Tilbud C: 47.500 kr/FTE/md, de mener 9 FTE er nok.",
+                               tool="cost_comparison", language="da")
+    assert result.arguments["offers"][1] == {"price_per_fte_month": 47_500, "fte": 9, "name": "C"}
+
+
+@pytest.mark.parametrize(("text", "language", "minutes"), [
+    ("Mellom 08:00 og 08:30 kommer det 140 anrop", "nb", 30),
+    ("I det travleste kvarter (kl. 9.00-9.15) kommer der 95 opkald", "da", 15),
+    ("under rusningstimmen kommer det in ca 420 samtal", "sv", 60),
+])
+def test_the_interval_of_a_peak_can_be_written_before_the_volume(text: str, language: str, minutes: int) -> None:
+    result = extract_arguments(text, tool="staffing", language=language)
+    assert result.arguments["interval_minutes"] == minutes
+
+
+def test_a_yearly_salary_word_before_the_amount_is_yearly() -> None:
+    result = extract_arguments("12 fte med en årslön på 420 000 kr", tool="cost_comparison", language="sv")
+    assert result.arguments["monthly_salary"] == 35_000
+
+
+def test_we_are_ten_is_the_in_house_head_count() -> None:
+    result = extract_arguments("Fuldt belastet koster en medarbejder os ca. 52.000 kr/md, og vi er 10.",
+                               tool="cost_comparison", language="da")
+    assert (result.arguments["in_house_fte"], result.arguments["loaded_cost_per_fte_month"]) == (10, 52_000)
+
+
+def test_on_costs_named_one_by_one_add_up() -> None:
+    result = extract_arguments("14 årsverk, 46 000 kr i mnd i lønn + 14,1 % aga og 5 % OTP", tool="cost_comparison",
+                               language="nb")
+    assert result.arguments["employer_oncost_pct"] == pytest.approx(0.191)
+
+
+def test_a_daily_volume_and_working_days_a_month_give_the_monthly_volume() -> None:
+    result = extract_arguments("we do roughly a thousand calls a day, 22 working days a month",
+                               tool="cost_comparison", language="en")
+    assert result.arguments["contacts_per_month"] == 22_000
