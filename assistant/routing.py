@@ -156,10 +156,12 @@ def _staffing_intent(lx: Lexed) -> bool:
 
 
 def _priced_offers_only(message: str, language: str) -> bool:
-    """The figures are vendors' prices and nothing a staffing plan needs."""
+    """The figures are costs (vendors' prices, salaries, on-costs) and nothing a staffing plan needs."""
     free = extract_arguments(message, language=language)
     staffing_figures = ("service_level", "answer_seconds", "contacts", "contacts_per_day", "shrinkage")
-    return free.tool == "cost_comparison" and bool(free.slots.get("offers")) \
+    cost_figures = ("offers", "monthly_salary", "loaded_cost_per_fte_month", "team_cost_month", "employer_oncost_pct",
+                    "overhead_per_fte_month")
+    return free.tool == "cost_comparison" and any(free.slots.get(k) for k in cost_figures) \
         and not any(k in free.slots for k in staffing_figures)
 
 

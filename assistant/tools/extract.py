@@ -325,6 +325,8 @@ def _offer_slot(offers: list[dict[str, Any]], offer: dict[str, Any], position: i
         place = "ABCD".index(label) if label.isalpha() else int(label) - 1
         if place < len(offers) and offers[place].get("name") is None:
             return place
+        if place >= len(offers):
+            return len(offers)  # "Leverantör B …" after only offer A: a new offer
     return position
 
 
@@ -408,7 +410,7 @@ def _parties(p: Parsed, previous: Mapping[str, Any] | None = None) -> list[tuple
     # "A tar 29 kr per samtal, B 7,20 kr per minut": a capital letter opening a clause labels an offer
     # when the message talks about offers at all.
     bare_labels = []
-    if ann.has("vendor"):
+    if ann.has("vendor") or (previous or {}).get("offers"):
         for i, tok in enumerate(tokens):
             first_of_clause = i == 0 or p.clause[i - 1] != p.clause[i] or tokens[i - 1].text == ":"
             if tok.kind == "word" and len(tok.text) == 1 and tok.text in "abcd" and first_of_clause \
@@ -583,7 +585,26 @@ def _nearest(st: _State, q: Quantity, concepts: tuple[str, ...], *, window: int 
             continue
         if best is None or d < best[0]:
             best = (d, cue)
+    if best is None:
+        label = _label_before(p, q)
+        if label is not None:
+            found = [c for c in st.cues if c.concept in concepts and label[0] <= c.start < label[1]]
+            if found:
+                return found[-1]
     return best[1] if best else None
+
+
+def _label_before(p: Parsed, q: Quantity) -> tuple[int, int] | None:
+    """(start, colon) of a "Label: value" item the quantity is the value of ("- SLA: 80/20", "Frånvaro (shrinkage): 35 %")."""
+    k = q.start - 1
+    while k >= 0 and p.tokens[k].text in ("~", "ca", "approx", "appr", "about", "noin", "n", "cirka", "omkring"):
+        k -= 1
+    if k < 0 or p.tokens[k].text != ":":
+        return None
+    colon, m = k, k - 1
+    while m >= 0 and p.tokens[m].text not in (";", ".", "-", "–", "•", ":", ",") and colon - m <= 8:
+        m -= 1
+    return (m + 1, colon)
 
 
 # Words that may follow an amount after a comma and still describe it ("…, all-in")
@@ -616,7 +637,8 @@ def _assign(p: Parsed, previous: Mapping[str, Any]) -> _State:
     for n, q in enumerate(qs):
         if n in used or q.kind != "percent" or not 0 < q.value <= 100:
             continue
-        own = _nearest(st, q, blockers, window=1)
+        # (a handling-time word next to a percentage is no cue of it: "85 % av samtalen besvaras inom 25 s")
+        own = _nearest(st, q, ("shrinkage", "occupancy", "oncost", "incentive"), window=1)
         if own is not None:
             continue
         for m in range(n + 1, len(qs)):
@@ -624,7 +646,9 @@ def _assign(p: Parsed, previous: Mapping[str, Any]) -> _State:
             if r.start - q.end > _SL_GAP or p.sentence[r.start] != p.sentence[q.start]:
                 break
             if r.kind == "duration" and r.unit in ("second", "minute") and m not in used:
-                if _between_has(st, q.end, r.start, blockers):
+                if _between_has(st, q.end, r.start, ("shrinkage", "occupancy", "oncost", "incentive")) or any(
+                        c.concept in ("aht", "talk", "wrapup") and q.end <= c.start and 0 <= r.start - c.end <= 1
+                        for c in st.cues):  # "90 %, AHT 4 min": the minutes are the handling time's
                     break
                 st.set("service_level", round(q.value / 100.0, 10), q)
                 st.set("answer_seconds", r.value, r)
@@ -644,6 +668,11 @@ def _assign(p: Parsed, previous: Mapping[str, Any]) -> _State:
             st.set("service_level", round(r.value / 100.0, 10), r)  # "ASA 30 s at 80 %"
             st.set("answer_seconds", q.value, q)
             used.update((n, n + 1))
+
+    for q in qs:  # clock ranges of an hour or less name the interval of a volume anywhere in their sentence
+        hours = round((q.second or 0.0) - q.value, 6) if q.kind == "range" else 0.0
+        if hours in (0.25, 0.5, 1.0):
+            st.interval_hint = (p.sentence[q.start], int(hours * 60))
 
     days = _open_days(p)
     if days is not None:
@@ -852,10 +881,18 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
         value, how = monthly(q.value)
         st.set("overhead_per_fte_month", value, q, how)
         return True
-    if cue is not None and cue.concept == "fixed":
+    if cue is not None and cue.concept == "fixed" and party != "vendor":
         value, how = monthly(q.value)
         st.set("fixed_costs_month", value, q, how)
         return True
+    if party == "vendor" and "month" in per and not set(per) & {"fte", "contact", "minute", "hour"}:
+        index = offer_index()
+        joined = n > 0 and any(t.text in ("+", "plus", "pluss") for t in p.tokens[qs[n - 1].end:q.start])
+        if (cue is not None and cue.concept == "fixed") or (
+                joined and index < len(st.offers) and any(k in st.offers[index] for k in OFFER_PRICES)):
+            # "B 27 kr/samtal + 8000 kr/mån fast", "andet bud 5,75 kr/min + 7.500 kr/md": the offer's monthly fee
+            st.offer_set(index, "monthly_management_fee", q.value, q)
+            return True
     if cue is not None and cue.concept == "costs_verb":
         # "som kostar 34 000 kr i lön" is a salary; "each costs €48k a year" a loaded cost;
         # "our 8-person team costs $420k a year" the whole team's cost
@@ -869,6 +906,16 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
             else:
                 st.set("loaded_cost_per_fte_month", value, q, how)
             return True
+    if party != "vendor" and _lists_cost_parts(st, q):
+        # "1,2 milj. € (palkat, sivukulut, tilat)": an amount that lists what it covers is the loaded cost
+        value, how = monthly(q.value)
+        st.set("team_cost_month" if team else "loaded_cost_per_fte_month", value, q, how)
+        return True
+    if cue is not None and cue.concept in ("oncost", "overhead") and party != "vendor" and any(
+            p.annotation.covers(k, "including") for k in range(q.end, min(len(p.tokens), cue.start))):
+        value, how = monthly(q.value)
+        st.set("team_cost_month" if team else "loaded_cost_per_fte_month", value, q, how)
+        return True
     if cue is not None and cue.concept == "loaded" and (each or party != "vendor"):
         value, how = monthly(q.value)
         st.set("team_cost_month" if team else "loaded_cost_per_fte_month", value, q, how)
@@ -891,6 +938,17 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
             st.set("monthly_salary", value, q, how)
         return True
     return False
+
+
+def _lists_cost_parts(st: _State, q: Quantity) -> bool:
+    """A parenthesis right after the amount names two or more kinds of cost (salary, on-costs, premises)."""
+    p = st.p
+    k = q.end
+    if k >= len(p.tokens) or p.tokens[k].text != "(":
+        return False
+    close = next((m for m in range(k, len(p.tokens)) if p.tokens[m].text == ")"), len(p.tokens))
+    kinds = {c.concept for c in st.cues if k < c.start < close and c.concept in ("salary", "oncost", "overhead")}
+    return len(kinds) >= 2
 
 
 def _salary_known(st: _State) -> bool:
@@ -991,8 +1049,11 @@ def _peak_in_sentence(st: _State, q: Quantity) -> bool:
     if q.kind != "count" or q.noun != "contact":
         return False
     for cue in st.cues:
-        if cue.concept == "peak" and cue.end <= q.start and q.start - cue.end <= 12 \
-                and p.sentence[cue.start] == p.sentence[q.start] \
+        # the same sentence, or a question just before ("hvor mange i spidstimen? ca 510 opkald")
+        near = p.sentence[cue.start] == p.sentence[q.start] or (
+            p.sentence[cue.start] == p.sentence[q.start] - 1
+            and any(t.text in ("?", ":") for t in p.tokens[cue.end:q.start]))
+        if cue.concept == "peak" and cue.end <= q.start and q.start - cue.end <= 12 and near \
                 and not any(r.kind == "count" and cue.end <= r.start < q.start for r in p.quantities):
             return True
     return False
@@ -1055,12 +1116,13 @@ def _bare(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     return True
 
 
-_BE = {"er", "är", "are", "is", "on", "ollaan", "har", "have", "has"}
+_BE = {"er", "är", "e", "are", "is", "on", "ollaan", "har", "have", "has"}
 
 
 def _we_are(p: Parsed, q: Quantity) -> bool:
     """"vi er 10", "vi har 12", "we are 14", "meitä on 8": we + be/have + a number that ends its clause."""
-    ends = q.end >= len(p.tokens) or p.tokens[q.end].kind == "sym"
+    end = q.end + (1 if q.end < len(p.tokens) and p.tokens[q.end].text in ("stk", "st", "kpl", "pers") else 0)
+    ends = end >= len(p.tokens) or p.tokens[end].kind == "sym" or p.annotation.covers(end, "inhouse")
     if not ends or q.start < 2 or not 1 <= q.value <= 5000 or not float(q.value).is_integer():
         return False
     verb, who = p.tokens[q.start - 1], q.start - 2

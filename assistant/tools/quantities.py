@@ -26,12 +26,13 @@ from assistant.lexicon import Annotation, Token, tokenize, vocabulary
 from assistant.tools.numbers import multiplier, parse_number
 
 # Abbreviations whose dot does not end a sentence ("9,50 kr. pr. opkald").
-_ABBREVIATIONS = {"pr", "kr", "ca", "cirka", "mio", "milj", "mill", "tkr", "sek", "min", "mån", "mnd", "md", "kk", "st", "inkl", "ekskl",
+_ABBREVIATIONS = {"pr", "kr", "ca", "cirka", "mio", "milj", "mill", "tkr", "mkr", "keskim", "sos", "omk", "adm", "occ",
+                  "opk", "stk", "yks", "sek", "min", "mån", "mnd", "md", "kk", "st", "inkl", "ekskl",
                   "exkl", "fx", "esim", "ex", "t", "bl", "a", "n", "omkr", "ung", "ungef", "abt", "nr", "kl", "klo", "mm", "ym", "jne", "osv", "vs",
                   "approx", "appr", "resp", "evt", "ev", "tim", "h", "s"}
 # Abbreviations that never end a sentence ("pr. FTE", "ca. 30").
 _PREPOSITIONS = {"pr", "ca", "kl", "klo", "fx", "esim", "t", "bl", "inkl", "ekskl", "exkl", "approx", "appr", "nr",
-                 "n", "omkr", "ung", "ungef", "appr", "abt", "approx",
+                 "n", "omkr", "ung", "ungef", "appr", "abt", "approx", "keskim", "sos",
                  "resp", "evt", "ev", "cirka", "ex"}
 _CURRENCY_WORDS = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "euroa": "EUR", "euron": "EUR",
                    "skr": "SEK", "svkr": "SEK", "kronor": "SEK", "tkr": "SEK", "nok": "NOK", "dkk": "DKK", "$": "USD", "usd": "USD",
@@ -186,7 +187,7 @@ def _period_at(p: Parsed, j: int, money: bool) -> tuple[Period | None, int, bool
         # A bare unit word only counts as "per" in a form that says so: Finnish
         # inessive/ablative ("päivässä", "tunnilta"), "daily", "monthly", or after a count noun.
         bare_ok = has_per or word.endswith(("ssa", "ssä", "lta", "ltä", "ly", "lig", "ligt", "ligen", "vis",
-                                            "ttain", "ttäin", "isin")) or word in ("kk", "pv", "vrk") \
+                                            "ttain", "ttäin", "isin")) or word in ("kk", "pv", "vrk", "wk") \
             or (money and k == j and p.language in ("sv", "da", "nb") and word.endswith(("en", "et", "uka")))
         if not bare_ok:
             return None, 0, False
@@ -200,6 +201,8 @@ def _period_at(p: Parsed, j: int, money: bool) -> tuple[Period | None, int, bool
             return "fte", k + _is(ann, k, "fte_noun") - j, False
         if _is(ann, k, "overhead"):
             return "fte", k + 1 - j, False  # "per seat", "per plats"
+    if money and has_per and k < len(tokens) and tokens[k].text in ("v", "yr", "vuosi"):
+        return "year", k + 1 - j, False  # "51 600 €/v", "$54k/yr"
     if money and k < len(tokens) and tokens[k].kind == "word":
         word = tokens[k].text
         if word.endswith(("lta", "ltä")):  # Finnish ablative: "puhelulta", "minuutilta"
@@ -214,8 +217,8 @@ def _period_at(p: Parsed, j: int, money: bool) -> tuple[Period | None, int, bool
 
 def per_form(token: Token) -> bool:
     """A unit word that by its form means "per" ("tunnissa", "kuukaudessa", "daily", "timvis")."""
-    return token.kind == "word" and token.text.endswith(("ssa", "ssä", "lta", "ltä", "ly", "lig", "ligt", "ligen", "vis",
-                                                          "ttain", "ttäin", "isin"))
+    return token.kind == "word" and (token.text.endswith(("ssa", "ssä", "lta", "ltä", "ly", "lig", "ligt", "ligen", "vis",
+                                                           "ttain", "ttäin", "isin")) or token.text in ("wk", "kk"))
 
 
 _PERIOD_WORDS = ("unit_half_hour", "unit_quarter_hour", "unit_hour", "unit_day", "unit_week", "unit_month",
@@ -240,6 +243,13 @@ def _number(tok: Token, language: str) -> float | None:
         return None
 
 
+def _spaced(original: str, tok: Token) -> bool:
+    """A dash with space on both sides (a list item, "- AHT: 5 min"), not a range or a compound ("8-16", "man-fre")."""
+    before = original[tok.start - 1:tok.start] if tok.start > 0 else " "
+    after = original[tok.end:tok.end + 1] or " "
+    return before.isspace() and after.isspace()
+
+
 def _clauses(tokens: list[Token], original: str) -> tuple[list[int], list[int], list[Token]]:
     """Clause and sentence numbers, with abbreviation dots removed (a dot after
     an abbreviation still ends the sentence when a number or a capital follows)."""
@@ -262,7 +272,7 @@ def _clauses(tokens: list[Token], original: str) -> tuple[list[int], list[int], 
         if tok.kind == "sym" and tok.text in ".?!;":
             c += 1
             s += 1
-        elif tok.kind == "sym" and tok.text in ",()":
+        elif tok.kind == "sym" and (tok.text == "," or tok.text in ("-", "–", "•") and _spaced(original, tok)):
             c += 1
     return clause, sentence, kept
 
@@ -371,7 +381,7 @@ def parse_quantities(text: str, language: str) -> Parsed:
         if tok.kind != "num" or i in used:
             i += 1
             continue
-        q = _read(p, i)
+        q = _read(p, i) if not (i > 0 and tokens[i - 1].text == "#") else None
         if q is None:
             i += 1
             continue
@@ -390,6 +400,9 @@ def _read(p: Parsed, i: int) -> Quantity | None:
     start, j = i, i + 1
     text_start = tokens[i].start
     # multiplier: "12k", "45 tusen", "1,2 milj"
+    if j < len(tokens) and tokens[j].text == "m" and tokens[j].start == tokens[i].end \
+            and not _currency_at(p, i - 1) and not _currency_at(p, j + 1):
+        return _text(p, Quantity("duration", value * 60.0, start, j + 1, "", unit="minute"))  # "aht 4m"
     if j < len(tokens) and tokens[j].kind == "word" and tokens[j].start == tokens[i].end and tokens[j].text in (
             "k", "m", "mn", "t"):
         factor = 1000.0 if tokens[j].text in ("k", "t") else 1_000_000.0
@@ -399,8 +412,8 @@ def _read(p: Parsed, i: int) -> Quantity | None:
     elif j < len(tokens) and tokens[j].kind == "word" and (m := multiplier(tokens[j].text)) and tokens[j].text not in (
             "m", "mn"):
         value *= m
-        if tokens[j].text == "tkr":
-            q = Quantity("money", value, start, j + 1, "", currency="SEK")
+        if tokens[j].text in ("tkr", "mkr"):  # thousands / millions of kronor
+            q = Quantity("money", value, start, j + 1, "", currency=_KRONA.get(lang, "SEK"))
             return _finish_money(p, q)
         j += 1
     # currency before: "€48k", "SEK 35 000", "kr 300"
@@ -625,6 +638,7 @@ def _period_before(p: Parsed, start: int) -> Period | None:
                                         "runt", "rundt", "suunnilleen", ":", "är", "on", "er", "is", "we", "vi", "n",
                                         "meillä", "har", "have", "get", "får", "tulee", "tarvitaan", "med", "with",
                                         "there", "are", "det", "kommer", "come", "there's", "volume", "volym",
+                                        "appr", "approx", "~", "ca.",
                                         "volyymi", "volumen", "volumet"):
         k -= 1
     if k < 0 or tokens[k].kind != "word" or p.clause[k] != p.clause[start]:
@@ -666,6 +680,8 @@ def _range(p: Parsed, i: int, low: float, k: int) -> Quantity | None:
     if end + 1 < len(tokens) and tokens[end].text == ":" and tokens[end + 1].kind == "num":
         high += int(tokens[end + 1].text) / 60.0
         end += 2
+    if 0 < high <= low <= 12 and high + 12 > low:
+        high += 12  # "mon-fri 8-6": until six in the evening
     if not (0 <= low < high <= 24):
         return None
     if end < len(tokens) and (_is(p.annotation, end, "percent") or _currency_at(p, end)):
@@ -676,6 +692,8 @@ def _range(p: Parsed, i: int, low: float, k: int) -> Quantity | None:
 def _finish_money(p: Parsed, q: Quantity) -> Quantity:
     # periods after the amount: "per FTE per month", "i månaden", "a year", "per samtal"
     k = q.end
+    if k + 1 < len(p.tokens) and p.tokens[k].text in ("fast", "fixed", "kiinteä") and _period_at(p, k + 1, True)[0]:
+        k += 1
     for _ in range(3):
         period, used, _peak = _period_at(p, k, money=True)
         if not period and q.per and k + 1 < len(p.tokens) and p.tokens[k].text in ("och", "and", "og", "ja", "/"):
