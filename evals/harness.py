@@ -136,7 +136,7 @@ def flatten_grouped(metrics: dict[str, float], prefix: str, summary: dict[str, A
     for group, values in summary.items():
         if group == "overall":
             continue
-        if group in ("per_language", "per_tool", "per_intent"):
+        if group in ("per_language", "per_tool", "per_intent", "per_set"):
             for key, inner in values.items():
                 _put(metrics, f"{prefix}.{group}.{key}", inner)
         elif isinstance(values, dict):

@@ -154,6 +154,18 @@ def write_chart(results: dict[str, Any], path: Path, target: float | None = None
 # ---------------------------------------------------------------- markdown
 
 
+def tool_set_rows(results: dict[str, Any]) -> list[list[str]]:
+    """Tool-request figures per written set, dev then test."""
+    rows = []
+    for split, key in (("dev", "tool_dialogues"), ("test", "test.tool_dialogues")):
+        for name, m in ((results["sections"].get(key) or {}).get("per_set") or {}).items():
+            def rate(kind: str, m: dict[str, float] = m) -> str:
+                n = int(m.get(f"{kind}.n", 0))
+                return f"{m[kind + '_right']:.3f} (n = {n})" if n else "—"
+            rows.append([name, split, rate("single"), rate("multi"), str(int(m.get("silent_misreads", 0)))])
+    return rows
+
+
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -294,6 +306,12 @@ def write_markdown(results: dict[str, Any], path: Path, chart: Path | None, conf
         lines += [f"### With the LLM answerer ({meta.get('llm')})", "",
                   _md_table(ANSWERS_HEADER, answers_rows(llm)), ""]
     lines += ["## Per language", "", _md_table(["", "overall", *LANGUAGES], per_language_rows(results)), ""]
+    sets = tool_set_rows(results)
+    if sets:
+        lines += ["## Tool requests by written set", "",
+                  "Each set was written at another time by another writer (`evals/datasets/README.md`); "
+                  "*blind* sets were written without seeing the rules, test sets before the tuning they measure.",
+                  "", _md_table(["set", "split", "one message right", "dialogues right", "silent misreads"], sets), ""]
     conv = results["sections"].get("conversations") or {}
     if conv.get("scripts"):
         lines += ["## Conversations", "", _md_table(

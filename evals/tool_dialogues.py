@@ -137,7 +137,20 @@ def summarise_tool_dialogues(rows: list[dict[str, Any]]) -> dict[str, Any]:
         out["single.n"], out["multi.n"] = float(len(single)), float(len(multi))
         return out
 
-    return {"overall": metrics(rows) if rows else {}, "per_language": per_group(rows, "language", metrics)}
+    with_set = [{**r, "set": dataset_generation(r["id"])} for r in rows]
+    return {"overall": metrics(rows) if rows else {}, "per_language": per_group(rows, "language", metrics),
+            "per_set": per_group(with_set, "set", metrics)}
+
+
+# Generations of the tool scripts, by id: written at different times by different writers
+# (see evals/datasets/README.md and test/README.md), so each is reported on its own.
+_GENERATIONS = (("t2conv-", "test_v2"), ("tconv-", "test_v1"), ("dev4-", "dev4_blind"), ("dev3-", "dev3_blind"),
+                ("dev13b-", "dev13b"), ("dev13-", "dev13"))
+
+
+def dataset_generation(script_id: str) -> str:
+    """Which written set a script belongs to ("test_v2", "dev3_blind", …; "scripted" for the first ones)."""
+    return next((name for prefix, name in _GENERATIONS if script_id.startswith(prefix)), "scripted")
 
 
 def failures(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
