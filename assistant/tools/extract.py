@@ -412,7 +412,8 @@ def _parties(p: Parsed, previous: Mapping[str, Any] | None = None) -> list[tuple
     bare_labels = []
     if ann.has("vendor") or (previous or {}).get("offers"):
         for i, tok in enumerate(tokens):
-            first_of_clause = i == 0 or p.clause[i - 1] != p.clause[i] or tokens[i - 1].text == ":"
+            first_of_clause = i == 0 or p.clause[i - 1] != p.clause[i] or tokens[i - 1].text in (
+                ":", "ja", "och", "og", "and", "sekä", "samt", "+")  # "A 0,9 €/min ja B 3,1 €/puhelu"
             if tok.kind == "word" and len(tok.text) == 1 and tok.text in "abcd" and first_of_clause \
                     and p.original[tok.start:tok.end].isupper():
                 bare_labels.append((i, 1))
@@ -1121,8 +1122,9 @@ _BE = {"er", "är", "e", "are", "is", "on", "ollaan", "har", "have", "has"}
 
 def _we_are(p: Parsed, q: Quantity) -> bool:
     """"vi er 10", "vi har 12", "we are 14", "meitä on 8": we + be/have + a number that ends its clause."""
-    end = q.end + (1 if q.end < len(p.tokens) and p.tokens[q.end].text in ("stk", "st", "kpl", "pers") else 0)
-    ends = end >= len(p.tokens) or p.tokens[end].kind == "sym" or p.annotation.covers(end, "inhouse")
+    counted = q.end < len(p.tokens) and p.tokens[q.end].text in ("stk", "st", "kpl", "pers")
+    end = q.end + (1 if counted else 0)
+    ends = counted or end >= len(p.tokens) or p.tokens[end].kind == "sym" or p.annotation.covers(end, "inhouse")
     if not ends or q.start < 2 or not 1 <= q.value <= 5000 or not float(q.value).is_integer():
         return False
     verb, who = p.tokens[q.start - 1], q.start - 2

@@ -543,6 +543,9 @@ def _read(p: Parsed, i: int) -> Quantity | None:
         k += 1  # "8-person", "12-FTE"
     if k < len(tokens) and tokens[k].text == "pers":  # "15 pers" (the stemmer makes "pers" "per")
         return _text(p, Quantity("count", value, start, k + 1, "", noun="fte"))
+    if k + 1 < len(tokens) and tokens[k].text in ("of", "av", "af") and tokens[k + 1].text in (
+            "them", "us", "dem", "oss", "os") and _noun_before_in_sentence(p, i):
+        return _text(p, Quantity("count", value, start, k + 2, "", noun="fte"))  # "our agents …, 25 of them"
     for _ in range(3):
         if k >= len(tokens) or tokens[k].kind != "word":
             break
@@ -611,6 +614,11 @@ def _meridiem(hour: float, suffix: str) -> float:
 
 _COPULAS = {"on", "er", "är", "is", "are", ":", "=", "of", "på", "med", "with", "totalt", "yhteensä", "noin", "ca",
             "about", "around", "roughly", "ungefär", "omkring", "rundt", "runt", "n"}
+
+
+def _noun_before_in_sentence(p: Parsed, i: int) -> bool:
+    """A head-count noun earlier in the sentence ("our agents cost …, 25 of them")."""
+    return any(p.annotation.covers(k, "fte_noun") and p.sentence[k] == p.sentence[i] for k in range(i))
 
 
 def _noun_before(p: Parsed, i: int) -> str | None:

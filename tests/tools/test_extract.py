@@ -616,3 +616,16 @@ def test_a_daily_volume_and_working_days_a_month_give_the_monthly_volume() -> No
     result = extract_arguments("we do roughly a thousand calls a day, 22 working days a month",
                                tool="cost_comparison", language="en")
     assert result.arguments["contacts_per_month"] == 22_000
+
+
+@pytest.mark.parametrize(("text", "language", "fte"), [
+    ("our agents cost us €4.2k/month each all-in, 25 of them", "en", 25),
+    ("vi er 12 stk. lønn 38k pr mnd", "nb", 12),
+])
+def test_a_head_count_can_follow_what_it_counts(text: str, language: str, fte: int) -> None:
+    assert extract_arguments(text, tool="cost_comparison", language=language).arguments["in_house_fte"] == fte
+
+
+def test_a_letter_after_and_labels_the_next_offer() -> None:
+    result = extract_arguments("2 tarjousta: A 0,9 €/min ja B 3,1 €/puhelu", tool="cost_comparison", language="fi")
+    assert result.arguments["offers"] == [{"price_per_minute": 0.9, "name": "A"}, {"price_per_contact": 3.1, "name": "B"}]
