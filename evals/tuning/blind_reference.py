@@ -1,11 +1,11 @@
-"""Independent expected results for the dev4 tool scripts (issue 13, written blind).
+"""Independent expected results for the blind-written dev tool scripts (issue 13: dev3, dev4).
 
-Reads the `dev4-*` scripts of evals/datasets/conversations.jsonl, recomputes every
+Reads the `dev3-*` and `dev4-*` scripts of evals/datasets/conversations.jsonl, recomputes every
 tool turn's `result` from that turn's `values` with a textbook Erlang C and exact
 (Fraction) cost arithmetic, and checks the stored figures against it. A turn that
 expects `asks_for` instead is checked to lack exactly that one required value.
 Nothing here imports the assistant: the point is a second, independent computation
-(adapted from dev3_reference.py, same formulas and the same boundary checks).
+(the dev3 and dev4 writers each wrote one; they were the same formulas, so this is the one copy).
 
 Semantics followed (as documented in assistant/tools/staffing.py and costs.py):
 
@@ -24,8 +24,9 @@ Semantics followed (as documented in assistant/tools/staffing.py and costs.py):
   + per-FTE × FTE (the offer's own, default the in-house FTE) + management fee.
 
 Usage:
-    python evals/tuning/dev4_reference.py          # print and check
-    python evals/tuning/dev4_reference.py --write  # store the computed results in the rows
+    python evals/tuning/blind_reference.py                 # print and check (dev3 and dev4)
+    python evals/tuning/blind_reference.py --prefix dev4-  # one set
+    python evals/tuning/blind_reference.py --write         # store the computed results in the rows
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 DATASET = Path(__file__).resolve().parents[1] / "datasets" / "conversations.jsonl"
-PREFIX = '{"id": "dev4-'
+PREFIXES = ("dev3-", "dev4-")
 # A result this close to a rounding or target boundary could flip with float noise.
 MARGIN = 1e-6
 TOLERANCE = 0.0005
@@ -182,10 +183,11 @@ def matches(stored: dict[str, Any], computed: dict[str, Any]) -> bool:
 
 def main(argv: list[str]) -> int:
     write = "--write" in argv
+    prefixes = (argv[argv.index("--prefix") + 1],) if "--prefix" in argv else PREFIXES
     lines = DATASET.read_text(encoding="utf-8").splitlines()
     out, bad, checked = [], 0, 0
     for line in lines:
-        if not line.startswith(PREFIX):  # only the dev4 rows are read
+        if not any(line.startswith(f'{{"id": "{prefix}') for prefix in prefixes):  # only the blind rows are read
             out.append(line)
             continue
         row = json.loads(line)
