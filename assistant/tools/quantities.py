@@ -576,24 +576,22 @@ def _read(p: Parsed, i: int) -> Quantity | None:
     # a count noun before the number: "Kontakteja on 5 000 kuussa", "puheluita on 14 000", "team of 10"
     noun = _noun_before(p, i)
     if noun is not None:
-        q = Quantity("count", value, start, j, "", noun=noun)
-        period, used, peak = _period_at(p, j, money=False)
-        if period:
-            q.per.append(period)
-            q.peak = peak
-            q.end = j + used
-        return _text(p, q)
+        return _with_period(p, Quantity("count", value, start, j, "", noun=noun))
     # an amount priced per FTE, contact or minute without its currency: "Tilbud A: 58 000 per FTE i måneden"
     period, used, _peak = _period_at(p, j, money=True)
     if period in ("fte", "contact", "minute") and _is(ann, j, "per"):
         return _finish_money(p, Quantity("money", value, start, j, ""))
     # a bare number, perhaps with a period ("1 200 a day", "3 500 om dagen")
-    q = Quantity("bare", value, start, j, "")
-    period, used, peak = _period_at(p, j, money=False)
+    return _with_period(p, Quantity("bare", value, start, j, ""))
+
+
+def _with_period(p: Parsed, q: Quantity) -> Quantity:
+    """`q` with the period written after it, if any ("3 500 om dagen", "i topptimmen")."""
+    period, used, peak = _period_at(p, q.end, money=False)
     if period:
         q.per.append(period)
         q.peak = peak
-        q.end = j + used
+        q.end += used
     return _text(p, q)
 
 
