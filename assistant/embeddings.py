@@ -89,10 +89,13 @@ class _CachedEmbeddings(Embeddings):
         cached = self.cache.get(text)
         if cached is not None:
             return cached
-        vec = self.embed_queries_np([text])[0]
+        vec = self._embed_query_np(text)
         vec.setflags(write=False)
         self.cache.put(text, vec)
         return vec
+
+    def _embed_query_np(self, text: str) -> np.ndarray:
+        return self.embed_queries_np([text])[0]
 
     # -- LangChain Embeddings interface --
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -143,7 +146,18 @@ class E5Embeddings(_CachedEmbeddings):
         return self.executor.run(lambda: np.atleast_2d(np.asarray(self._model.passage(texts), dtype=np.float32)))
 
     def _embed_queries_np(self, texts: list[str]) -> np.ndarray:
-        return self.executor.run(lambda: np.atleast_2d(np.asarray(self._model.query(texts), dtype=np.float32)))
+        return self.executor.run(lambda: self._query_matrix(texts))
+
+    def _embed_query_np(self, text: str) -> np.ndarray:
+        # One question: under load it goes through the model together with the others
+        # waiting then (the engine embeds each text on its own: the same vector).
+        return self.executor.run_batched(text, self._query_rows)
+
+    def _query_matrix(self, texts: list[str]) -> np.ndarray:
+        return np.atleast_2d(np.asarray(self._model.query(texts), dtype=np.float32))
+
+    def _query_rows(self, texts: list[str]) -> list[np.ndarray]:
+        return [row.copy() for row in self._query_matrix(texts)]
 
 
 class SentenceTransformerEmbeddings(_CachedEmbeddings):
@@ -228,11 +242,12 @@ def get_embeddings(spec: str | None = None, cache_size: int | None = None, *, se
     spec = spec or settings.embeddings
     cache_size = settings.query_cache_size if cache_size is None else cache_size
     key = (spec, cache_size, settings.embedding_threads, settings.embedding_engine,
-           settings.embedding_executor, settings.embedding_queue_size)
+           settings.embedding_executor, settings.embedding_queue_size, settings.embedding_max_batch)
     with _lock:
         if key not in _instances:
             executor = EmbeddingExecutor(cores=settings.embedding_threads or None,
-                                         queue_size=settings.embedding_queue_size, mode=settings.embedding_executor)
+                                         queue_size=settings.embedding_queue_size, mode=settings.embedding_executor,
+                                         max_batch=settings.embedding_max_batch)
             _instances[key] = _create(spec, cache_size, settings.embedding_threads, settings.embedding_engine,
                                       settings.engine_cache_dir, executor)
         return _instances[key]

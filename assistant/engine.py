@@ -167,7 +167,8 @@ class Assistant:
                 return None
             from assistant.intents import IntentClassifier
 
-            self._intents = IntentClassifier(embeddings, cache_dir=Path(self.settings.index_dir) / "cache")
+            self._intents = IntentClassifier(embeddings, cache_dir=Path(self.settings.index_dir) / "cache",
+                                             build_dir=getattr(getattr(self.retriever, "index", None), "path", None))
         return self._intents
 
     def warm_up(self) -> None:
