@@ -309,8 +309,9 @@ class HybridSearch:
         r_notes = soft_ranks(np.nan_to_num(dense_notes, nan=-1.0), has_notes, w.dense_temperature)
 
         def share(values: np.ndarray) -> np.ndarray:
-            top = float(np.nanmax(values)) if np.any(np.nan_to_num(values) > 0) else 0.0
-            return np.nan_to_num(values) / top if top > 0 else np.zeros(len(values))
+            known = np.nan_to_num(values)
+            top = float(np.nanmax(values)) if np.any(known > 0) else 0.0
+            return known / top if top > 0 else np.zeros(len(values))
 
         lc, lb, ln = share(lexical_chunks), share(lexical_bridge), share(lexical_notes)
         r_lc = soft_ranks(lc, lc > 0, w.lexical_temperature)

@@ -105,6 +105,20 @@ def load_turns(conn: Connection, session_id: str) -> list[Turn]:
     return [Turn.model_validate(dict(r)) for r in rows]
 
 
+# The statements of a turn's save, built once (not per turn): only their parameters change.
+_SAVE_VALUES = {
+    "state": bindparam("b_state", type_=sessions_table.c.state.type),
+    "language": bindparam("b_language", type_=sessions_table.c.language.type),
+    "updated_at": bindparam("b_updated_at", type_=sessions_table.c.updated_at.type),
+    "version": bindparam("b_new_version", type_=sessions_table.c.version.type),
+}
+_SAVE = update(sessions_table).where(sessions_table.c.id == bindparam("b_id")).values(_SAVE_VALUES)
+_SAVE_IF_VERSION = (update(sessions_table)
+                    .where(sessions_table.c.id == bindparam("b_id"), sessions_table.c.version == bindparam("b_version"))
+                    .values(_SAVE_VALUES))
+_INSERT_TURN = insert(turns_table)
+
+
 def save(conn: Connection, txn: SessionTxn, state: dict[str, Any], *,
          conflict: SessionConflict | None = None) -> int:
     """Write the txn's state, language and new turns; returns the new version.
@@ -115,13 +129,9 @@ def save(conn: Connection, txn: SessionTxn, state: dict[str, Any], *,
     NotFound when the session was deleted meanwhile.
     """
     new_version = txn.version + 1
-    where = sessions_table.c.id == txn.id
-    if conflict is not None:
-        where = where & (sessions_table.c.version == txn.version)
-    written = conn.execute(
-        update(sessions_table).where(where)
-        .values(state=state, language=txn.language, updated_at=utcnow(), version=new_version)
-    ).rowcount
+    values = {"b_id": txn.id, "b_version": txn.version, "b_state": state, "b_language": txn.language,
+              "b_updated_at": utcnow(), "b_new_version": new_version}
+    written = conn.execute(_SAVE_IF_VERSION if conflict is not None else _SAVE, values).rowcount
     if conflict is not None and written != 1:
         exists = conn.execute(select(sessions_table.c.id).where(sessions_table.c.id == txn.id)).first()
         if exists is None:
@@ -130,7 +140,7 @@ def save(conn: Connection, txn: SessionTxn, state: dict[str, Any], *,
     new_turns = txn.new_turns
     if new_turns:
         conn.execute(
-            insert(turns_table),
+            _INSERT_TURN,
             [
                 {
                     "session_id": txn.id,
