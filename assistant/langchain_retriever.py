@@ -3,7 +3,8 @@
 In its own module because LangChain's `BaseRetriever` brings LangChain's
 callbacks, tracers and LangSmith with it (~0.6 s of imports): the server and the
 engine search with `HybridSearch` and never pay for them; code that wants a
-LangChain `Runnable` (`invoke`, chains) loads this one (`load_retriever`).
+LangChain `Runnable` (`invoke`, chains) loads this one (`load_retriever`), which
+also makes the embedding backends LangChain `Embeddings` for its type checks.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
+from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from assistant.coverage import CorpusVocabulary, CoverageModel
+from assistant.embeddings import _CachedEmbeddings
 from assistant.glossary import Glossary
 from assistant.index import SearchIndex
 from assistant.retrieval import FusionWeights, HybridSearch
@@ -45,3 +48,8 @@ class HybridRetriever(HybridSearch, BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None
     ) -> list[LCDocument]:
         return self.search(query, k=self.k).hits
+
+
+# The embedding backends implement LangChain's Embeddings interface without importing it
+# (assistant.embeddings); with LangChain in use they are Embeddings for its type checks too.
+Embeddings.register(_CachedEmbeddings)
