@@ -110,9 +110,9 @@ def _slack_senders(settings: Settings) -> dict[str, Any]:
 
 
 def _mount_slack(app: FastAPI, settings: Settings) -> None:
+    from api import slack  # slack-bolt itself is imported only when the bot is configured
+
     try:
-        from api import slack
+        slack.mount(app, settings)
     except ImportError:  # slack-bolt not installed
         log.info("Slack bot disabled: the Slack integration is not installed")
-        return
-    slack.mount(app, settings)

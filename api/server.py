@@ -21,7 +21,10 @@ class _Config(uvicorn.Config):
 
 def server_config(host: str, port: int, workers: int = 1, log_level: str = "info") -> uvicorn.Config:
     """The uvicorn configuration of `assistant serve` (the app factory)."""
-    return _Config("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level)
+    # No uvicorn access line: RequestContextMiddleware logs each request once, as JSON with its
+    # id. No WebSocket protocol: no route uses one (and its library is not imported at start).
+    return _Config("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level,
+                   access_log=False, ws="none")
 
 
 def run_server(host: str, port: int, workers: int = 1, log_level: str = "info") -> None:

@@ -13,7 +13,7 @@ __all__ = ["load_retriever", "__version__"]
 
 
 def load_retriever(**kwargs: Any) -> "HybridRetriever":
-    """A ready `HybridRetriever` (builds the index on first use). Imported lazily so
+    """A ready `HybridRetriever`, the LangChain retriever (builds the index on first use). Imported lazily so
     that commands which need no model (staffing, costs) start fast."""
     from assistant.retrieval import load_retriever as _load
 

@@ -11,6 +11,15 @@ them when nobody else waits, one when others queue behind it; threads × OpenMP
 threads never exceed the cores. Requests wait in a bounded queue; past it
 they are refused at once with `Overloaded` (HTTP 503 + Retry-After at the
 edge) rather than timing out deep inside.
+
+Queries that wait together go through the model together (`run_batched`): the
+call at the head of the queue takes the ones queued behind it, its share of
+them when several cores are free, up to `max_batch`, and embeds them in one
+model call. The engine embeds a batch's texts one by one inside it, so each
+vector is bit-identical to the one a lone call gives, but one call for four
+queries costs ~27 ms a query instead of ~37 (one thread, measured here):
+under load the same cores answer more. A lone request is never held back to
+wait for company.
 """
 
 from __future__ import annotations
@@ -19,12 +28,29 @@ import ctypes
 import os
 import threading
 from collections import deque
-from collections.abc import Callable
-from typing import TypeVar
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 from assistant.errors import Overloaded
 
 T = TypeVar("T")
+I = TypeVar("I")
+
+
+class _Ticket(Generic[I, T]):
+    """A call's place in the queue; for a batched call, its item and, once the call
+    that took it along has run, its result (or the error that call raised)."""
+
+    __slots__ = ("item", "batch", "taken", "done", "result", "error")
+
+    def __init__(self, item: Any = None, batch: Callable[[list[Any]], Sequence[Any]] | None = None) -> None:
+        self.item = item
+        self.batch = batch
+        self.taken = False  # taken along by the call at the head: it waits for `done` only
+        self.done = False
+        self.result: Any = None
+        self.error: BaseException | None = None
 
 
 def available_cores() -> int:
@@ -67,21 +93,29 @@ class EmbeddingExecutor:
     """
 
     def __init__(self, cores: int | None = None, queue_size: int = 64, mode: str = "adaptive",
-                 set_threads: Callable[[int], None] | None = None) -> None:
+                 set_threads: Callable[[int], None] | None = None, max_batch: int = 8) -> None:
         if mode not in ("adaptive", "serial", "parallel"):
             raise ValueError(f"unknown embedding executor mode {mode!r}")
+        if max_batch < 1:
+            raise ValueError("max_batch must be at least 1")
         self.cores = cores or available_cores()
         self.queue_size = queue_size
+        self.max_batch = max_batch
         self.mode = mode
         self._set_threads = set_threads if set_threads is not None else _openmp_setter()
         if self._set_threads is None:
             self.mode = "serial"
         self._free = self.cores
-        self._queue: deque[object] = deque()
+        self._queue: deque[_Ticket[Any, Any]] = deque()
         self._running = 0
         self._cond = threading.Condition()
         #: calls refused since start (see stats())
         self.refused = 0
+        #: model calls made by `run_batched`, and the items they embedded (see stats())
+        self.batches = 0
+        self.batched_items = 0
+        # At most `cores` calls run at once (each holds at least one core), so `cores` threads suffice.
+        self._threads = ThreadPoolExecutor(max_workers=self.cores, thread_name_prefix="embedding")
 
     def _share(self) -> int:
         """Cores for the call at the head of the queue now (0: it must wait)."""
@@ -94,7 +128,39 @@ class EmbeddingExecutor:
 
     def run(self, call: Callable[[], T], retry_after: float = 1.0) -> T:
         """`call()` with a team of OpenMP threads that fits the free cores (first come, first served)."""
-        ticket = object()
+        ticket: _Ticket[Any, Any] = _Ticket()
+        threads, _ = self._admit(ticket, retry_after)
+        return self._run_with(threads, call)
+
+    def run_batched(self, item: I, batch: Callable[[list[I]], Sequence[T]], retry_after: float = 1.0) -> T:
+        """`batch([item])[0]`, or this item's row of one `batch(items)` call with the calls
+        for the same `batch` that were waiting together with it (first come, first served).
+
+        `batch` must give each item the result it gives that item alone (a model that
+        embeds a batch's texts independently does)."""
+        ticket: _Ticket[I, T] = _Ticket(item, batch)
+        threads, company = self._admit(ticket, retry_after)
+        if threads == 0:  # taken along by another call, which has run it by now
+            if ticket.error is not None:
+                raise ticket.error
+            return ticket.result  # type: ignore[no-any-return]
+        group = [ticket, *company]
+        try:
+            results = self._run_with(threads, lambda: batch([t.item for t in group]))
+            if len(results) != len(group):
+                raise RuntimeError(f"a batch of {len(group)} gave {len(results)} results")
+        except BaseException as exc:
+            self._finish(company, error=exc)
+            raise
+        self._finish(company, results=results[1:])
+        with self._cond:
+            self.batches += 1
+            self.batched_items += len(group)
+        return results[0]
+
+    def _admit(self, ticket: _Ticket[Any, Any], retry_after: float) -> tuple[int, list[_Ticket[Any, Any]]]:
+        """Queue `ticket` and wait for its turn: its share of the cores and, for a batched
+        call, the calls it takes along. (0, []) for a ticket another call took along."""
         with self._cond:
             if len(self._queue) >= self.queue_size:
                 self.refused += 1
@@ -102,24 +168,79 @@ class EmbeddingExecutor:
                                  details={"retry_after_seconds": retry_after, "queue_size": self.queue_size})
             self._queue.append(ticket)
             try:
-                while self._queue[0] is not ticket or not (threads := self._share()):
+                while not ticket.taken and (self._queue[0] is not ticket or not (threads := self._share())):
                     self._cond.wait()
+                if ticket.taken:
+                    while not ticket.done:
+                        self._cond.wait()
+                    return 0, []
             finally:
-                self._queue.remove(ticket)
+                if not ticket.taken:
+                    self._queue.remove(ticket)
                 self._cond.notify_all()  # the next in line may fit in what is left
+            company = self._company(ticket, threads)
             self._free -= threads
             self._running += 1
+            return threads, company
+
+    def _company(self, leader: _Ticket[Any, Any], threads: int) -> list[_Ticket[Any, Any]]:
+        """The queued calls `leader` takes along (lock held): those for the same batch
+        function, in queue order, up to its share of the waiting ones when the free cores
+        can start other calls too, and `max_batch` in all."""
+        if leader.batch is None or self.max_batch == 1 or not self._queue:
+            return []
+        same = [t for t in self._queue if t.batch == leader.batch]
+        starts = max(1, (self._free - threads) // max(1, threads) + 1)  # calls the free cores can start now
+        take = min(self.max_batch - 1, -(-(len(same) + 1) // starts) - 1)
+        company = same[:take]
+        for t in company:
+            t.taken = True
+            self._queue.remove(t)
+        return company
+
+    def _finish(self, company: list[_Ticket[Any, Any]], *, results: Sequence[Any] = (),
+                error: BaseException | None = None) -> None:
+        with self._cond:
+            for n, t in enumerate(company):
+                if error is not None:
+                    t.error = error
+                else:
+                    t.result = results[n]
+                t.done = True
+            self._cond.notify_all()
+
+    def _run_with(self, threads: int, call: Callable[[], T]) -> T:
+        """`call()` on one of the executor's own threads with a team of `threads`; the cores
+        are given back when it ends.
+
+        Not on the caller's thread: OpenMP keeps a pool of team threads per thread that
+        starts parallel work, and a server's requests come on dozens of worker threads,
+        so their idle pools spun on the cores the next call needed (measured: a lone
+        request's p50 34 -> 67 ms after one 8-client burst). With `cores` threads of its
+        own there are never more pools than cores."""
+        def job() -> T:
+            try:
+                if self._set_threads is not None:
+                    self._set_threads(threads)
+                return call()
+            finally:
+                with self._cond:
+                    self._free += threads
+                    self._running -= 1
+                    self._cond.notify_all()
+
         try:
-            if self._set_threads is not None:
-                self._set_threads(threads)
-            return call()
-        finally:
+            future = self._threads.submit(job)
+        except BaseException:
             with self._cond:
                 self._free += threads
                 self._running -= 1
                 self._cond.notify_all()
+            raise
+        return future.result()
 
     def stats(self) -> dict[str, int | str]:
         with self._cond:
             return {"mode": self.mode, "cores": self.cores, "running": self._running,
-                    "waiting": len(self._queue), "queue_size": self.queue_size, "refused": self.refused}
+                    "waiting": len(self._queue), "queue_size": self.queue_size, "refused": self.refused,
+                    "max_batch": self.max_batch, "batches": self.batches, "batched_items": self.batched_items}

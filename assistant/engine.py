@@ -128,9 +128,9 @@ class Assistant:
         return self._retrievers.loaded
 
     def _load_retriever(self, first: bool) -> Any:
-        from assistant.retrieval import load_retriever
+        from assistant.retrieval import load_search
 
-        return load_retriever(self.settings, auto_rebuild=None if first else False)
+        return load_search(self.settings, auto_rebuild=None if first else False)
 
     @property
     def store(self) -> SessionStore:
@@ -167,7 +167,8 @@ class Assistant:
                 return None
             from assistant.intents import IntentClassifier
 
-            self._intents = IntentClassifier(embeddings, cache_dir=Path(self.settings.index_dir) / "cache")
+            self._intents = IntentClassifier(embeddings, cache_dir=Path(self.settings.index_dir) / "cache",
+                                             build_dir=getattr(getattr(self.retriever, "index", None), "path", None))
         return self._intents
 
     def warm_up(self) -> None:
@@ -266,9 +267,14 @@ class Assistant:
         return build_insights(self.store, self.retriever, since=since, language=language, flow=self.flow)
 
     # -- conversation --
-    def reply(self, session_id: str, message: str, on_delta: Callable[[str], None] | None = None) -> Reply:
+    def reply(self, session_id: str, message: str, on_delta: Callable[[str], None] | None = None, *,
+              token: str | None = None) -> Reply:
         """Answer `message` in the session and store both turns; the Reply's `turn`
         is the stored assistant turn's number (what feedback and sharing name).
+
+        Without `token` an unknown session is created; with it the session must exist
+        and `token` must be its secret (`NotFound` otherwise, as `verify_token` would
+        say): the HTTP API checks the visitor's token on the row the turn reads anyway.
 
         `on_delta` receives the answer text in pieces while a language model
         writes it (only then); the returned Reply is authoritative and may differ
@@ -290,7 +296,7 @@ class Assistant:
             txn.language = language
             return reply
 
-        return self._exchange(session_id, text, answer, create=True)
+        return self._exchange(session_id, text, answer, create=True, token=token)
 
     def _embedder(self, text: str) -> Callable[[], Any]:
         """The message's query vector, computed on first call only (routing asks
@@ -358,7 +364,7 @@ class Assistant:
         return self._exchange(session_id, text, act, create=False)
 
     def _exchange(self, session_id: str, text: str, respond: Callable[[SessionTxn, SessionState], Reply], *,
-                  create: bool) -> Reply:
+                  create: bool, token: str | None = None) -> Reply:
         """Run `respond` on the session's state and save it with the two new turns.
 
         The store keeps the state as plain JSON; `respond` gets it typed, and
@@ -375,7 +381,7 @@ class Assistant:
             reply.turn = txn.append("assistant", reply.text, reply.model_dump(mode="json", exclude={"turn"})).seq
             return reply
 
-        return self.store.exchange(session_id, exchange, create=create)
+        return self.store.exchange(session_id, exchange, create=create, token=token)
 
     def checklist_view(self, session_id: str) -> ChecklistView | None:
         """Where the session's checklist is (None before it was ever started)."""

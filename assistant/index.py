@@ -279,7 +279,12 @@ def build_index(
         sentence_vectors=_flat_index(sentence_vectors.reshape(-1, dim), dim),
         language_offsets=offsets,
     )
-    _write_atomically(index, index_dir)
+    # The routing exemplars' vectors go with the build (the previous build's or the cache's
+    # when the model and exemplars are the same): a server on it embeds nothing before its first answer.
+    from assistant.intents import exemplar_vectors
+
+    exemplars = exemplar_vectors(embeddings, (index_dir / "current", index_dir / "cache"))[:2]
+    _write_atomically(index, index_dir, extra_arrays=dict([exemplars]))
     return index
 
 
@@ -308,7 +313,7 @@ def _embed_batched(fn: Callable[[list[str]], np.ndarray], texts: list[str], stag
     return np.vstack(out) if out else np.zeros((0, 0), dtype=np.float32)
 
 
-def _write_atomically(index: SearchIndex, index_dir: Path) -> None:
+def _write_atomically(index: SearchIndex, index_dir: Path, extra_arrays: dict[str, np.ndarray] | None = None) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     build_name = f"build-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     tmp = index_dir / f".tmp-{build_name}"
@@ -345,6 +350,8 @@ def _write_atomically(index: SearchIndex, index_dir: Path) -> None:
             folder.mkdir(parents=True)
             lex.save(folder)
             np.save(folder / "note_ids.npy", owners)
+        for name, array in (extra_arrays or {}).items():
+            np.save(tmp / name, array)
         # The manifest goes last: a folder without one is never loaded.
         (tmp / "manifest.json").write_text(json.dumps(index.manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         _fsync_tree(tmp)

@@ -90,40 +90,75 @@ def _normalise(m: np.ndarray) -> np.ndarray:
     return m / np.where(norms == 0, 1.0, norms)
 
 
+def exemplar_file_name(embeddings: Any, rows: tuple[tuple[str, str, str], ...] | None = None) -> str:
+    """The file the exemplars' vectors for `embeddings` are kept in (named by model and exemplars)."""
+    rows = load_exemplars() if rows is None else rows
+    model = str(getattr(embeddings, "model_id", type(embeddings).__name__))
+    digest = hashlib.sha256("\n".join([model, *(f"{i}\t{t}" for i, _, t in rows)]).encode()).hexdigest()[:16]
+    return f"intent-exemplars-{digest}.npy"
+
+
+def exemplar_vectors(embeddings: Any, known: tuple[Path, ...] = ()) -> tuple[str, np.ndarray, bool]:
+    """The exemplars' query vectors for `embeddings` (float32), their file name, and whether
+    they were read from the first folder of `known` that has them (else embedded now). An
+    index build keeps them, so a server starting on a build (a copied one too) embeds none
+    before its first answer."""
+    name = exemplar_file_name(embeddings)
+    for folder in known:
+        vectors = _read_vectors(folder / name, len(load_exemplars()))
+        if vectors is not None:
+            return name, vectors, True
+    texts = [t for _, _, t in load_exemplars()]
+    return name, np.asarray(embeddings.embed_queries_np(texts), dtype=np.float32), False
+
+
+def _read_vectors(path: Path, rows: int) -> np.ndarray | None:
+    if not path.is_file():
+        return None
+    try:
+        vectors = np.load(path)
+    except (OSError, ValueError):
+        return None  # a damaged copy is recomputed
+    return vectors if vectors.shape[0] == rows else None
+
+
 class IntentClassifier:
     """k-nearest-exemplar intent scores over an embeddings model's query vectors.
 
-    The exemplar vectors are computed once per model and exemplar file and kept in
+    The exemplar vectors are computed once per model and exemplar file: the index
+    build keeps them (`build_dir`), and otherwise the first start keeps them in
     `cache_dir` (next to the index), so a server starting again does not embed
     three hundred exemplars before its first answer.
     """
 
-    def __init__(self, embeddings: Any, k: int = 3, cache_dir: Path | None = None) -> None:
+    def __init__(self, embeddings: Any, k: int = 3, cache_dir: Path | None = None,
+                 build_dir: Path | None = None) -> None:
         self.embeddings = embeddings
         self.k = k
         self.cache_dir = cache_dir
+        self.build_dir = build_dir
+        self._cached: tuple[np.ndarray, np.ndarray] | None = None
 
     def _matrix(self) -> tuple[np.ndarray, np.ndarray]:
+        # Once per classifier: the digest hashes every exemplar, too much for every message.
+        if self._cached is None:
+            self._cached = self._load_matrix()
+        return self._cached
+
+    def _load_matrix(self) -> tuple[np.ndarray, np.ndarray]:
         rows = load_exemplars()
-        model = str(getattr(self.embeddings, "model_id", type(self.embeddings).__name__))
-        digest = hashlib.sha256("\n".join([model, *(f"{i}\t{t}" for i, _, t in rows)]).encode()).hexdigest()[:16]
+        name = exemplar_file_name(self.embeddings, rows)
         with _lock:
-            cached = _matrices.get(digest)
+            cached = _matrices.get(name)
             if cached is None:
                 labels = np.array([INTENTS.index(i) for i, _, _ in rows])
-                cached = _matrices[digest] = (_normalise(self._vectors(rows, digest)), labels)
+                cached = _matrices[name] = (_normalise(self._vectors(name)), labels)
         return cached
 
-    def _vectors(self, rows: tuple[tuple[str, str, str], ...], digest: str) -> np.ndarray:
-        path = self.cache_dir / f"intent-exemplars-{digest}.npy" if self.cache_dir is not None else None
-        if path is not None and path.is_file():
-            try:
-                vectors = np.load(path)
-                if vectors.shape[0] == len(rows):
-                    return vectors.astype(np.float64)
-            except (OSError, ValueError):
-                pass  # a damaged cache is recomputed
-        vectors = np.asarray(self.embeddings.embed_queries_np([t for _, _, t in rows]), dtype=np.float32)
+    def _vectors(self, name: str) -> np.ndarray:
+        known = tuple(folder for folder in (self.build_dir, self.cache_dir) if folder is not None)
+        _, vectors, read = exemplar_vectors(self.embeddings, known)
+        path = self.cache_dir / name if self.cache_dir is not None and not read else None
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)

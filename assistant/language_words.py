@@ -138,7 +138,12 @@ def _trigrams() -> tuple[dict[str, tuple[float, ...]], tuple[float, ...]]:
     def centibels(value: float, i: int) -> float:
         return 100 * math.log10((value + _SMOOTHING) / totals[i])
 
-    table = {t: tuple(centibels(v, i) for i, v in enumerate(c)) for t, c in counts.items()}
+    # A count's centibels once per distinct count and language (a few thousand, not 5 x 55,000
+    # logarithms at every start); the same function of the same numbers, so the same values.
+    columns = list(zip(*counts.values())) if counts else [() for _ in LANGUAGES]
+    per_count = [{v: centibels(v, i) for v in set(column)} for i, column in enumerate(columns)]
+    rows = zip(*(map(per_count[i].__getitem__, column) for i, column in enumerate(columns)))
+    table = dict(zip(counts, rows))
     return table, tuple(centibels(0, i) for i in range(len(LANGUAGES)))
 
 

@@ -54,9 +54,16 @@ def stopwords(language: str) -> frozenset[str]:
 
 def tokenize(text: str, language: str) -> list[str]:
     """Lower-cased, stop-word-free, Snowball-stemmed tokens of `text` in `language`."""
+    return list(_tokens(text, language))
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str, language: str) -> tuple[str, ...]:
+    # One search tokenises its question for several indexes of a language (chunks, notes)
+    # and for the coverage decision: stemmed once per text.
     stop = _stopwords(language)
     words = [w for w in _WORD.findall(text.lower()) if w not in stop and not w.isdigit()]
-    return _stemmer(language).stemWords(words)
+    return tuple(_stemmer(language).stemWords(words))
 
 
 class LexicalIndex:
@@ -74,7 +81,7 @@ class LexicalIndex:
         return cls(language, model, len(texts))
 
     def scores(self, query: str) -> np.ndarray:
-        tokens = [t for t in tokenize(query, self.language) if t in self.model.vocab_dict]
+        tokens = [t for t in _tokens(query, self.language) if t in self.model.vocab_dict]
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.model.get_scores(tokens), dtype=np.float32)
@@ -87,4 +94,8 @@ class LexicalIndex:
     def load(cls, folder: Path) -> "LexicalIndex":
         language, size = (folder / "language.txt").read_text(encoding="utf-8").split()
         # Memory-mapped: the score matrix stays in the page cache, shared by server workers.
-        return cls(language, bm25s.BM25.load(str(folder), mmap=True), int(size))
+        model = bm25s.BM25.load(str(folder), mmap=True)
+        # As plain arrays over the same mapping: a query indexes them per token, and every
+        # slice of an np.memmap is another memmap object, set up in Python (~5 % of a search).
+        model.scores = {k: v.view(np.ndarray) if isinstance(v, np.memmap) else v for k, v in model.scores.items()}
+        return cls(language, model, int(size))

@@ -1,4 +1,5 @@
-"""Hybrid retrieval over chunks, their sentences and multilingual notes, as a LangChain retriever.
+"""Hybrid retrieval over chunks, their sentences and multilingual notes (`HybridSearch`; as a
+LangChain retriever: `HybridRetriever`, `load_retriever`).
 
 Measured on this corpus (README, `evals/tuning/`): multilingual-e5-small
 prefers passages in the question's language, BM25 matches one language only,
@@ -30,13 +31,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, Field, PrivateAttr
 
 from assistant.coverage import (
     Coverage,
@@ -54,6 +52,9 @@ from assistant.lexical import tokenize
 from assistant.notes import Note
 from assistant.scoring import RankedList, order_by_score, reciprocal_rank_fusion, similarities, soft_ranks
 from assistant.user_text import clean_user_text
+
+if TYPE_CHECKING:
+    from assistant.langchain_retriever import HybridRetriever
 
 
 def clean_query(text: str, max_chars: int, field_name: str = "question") -> str:
@@ -136,29 +137,49 @@ class SearchResult:
         return None if self.signals is None else self.signals.vector
 
 
-class HybridRetriever(BaseRetriever):
+class HybridSearch:
     """Dense (chunks, sentences, notes) and BM25 (chunks, notes, glossary bridge) fused;
-    `search()` adds the coverage decision."""
+    `search()` adds the coverage decision.
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    The search itself, without LangChain's `BaseRetriever` (whose import pulls in
+    LangChain's tracing and LangSmith, ~0.6 s of a server's cold start that no
+    answer needs): the engine and the server use this class, and `HybridRetriever`
+    (`assistant.langchain_retriever`, `load_retriever`) is the same search as a
+    LangChain retriever.
+    """
 
-    k: int = Field(5, ge=1, le=50)
-    max_query_chars: int = 2000
-    weights: FusionWeights = FusionWeights()
-    coverage_model: CoverageModel = CoverageModel()
+    k: int
+    max_query_chars: int
+    weights: FusionWeights
+    coverage_model: CoverageModel
     #: Notes below this similarity are not reported as matches at all.
-    support_similarity: float = 0.83
-    _index: SearchIndex = PrivateAttr()
-    _embeddings: Any = PrivateAttr()
-    _glossary: Glossary = PrivateAttr()
-    _vocabulary: CorpusVocabulary = PrivateAttr()
+    support_similarity: float
+    _index: SearchIndex
+    _embeddings: Any
+    _glossary: Glossary
+    _vocabulary: CorpusVocabulary
 
-    def __init__(self, index: SearchIndex, embeddings: Any, glossary: Glossary | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, index: SearchIndex, embeddings: Any, glossary: Glossary | None = None, *, k: int = 5,
+                 max_query_chars: int = 2000, weights: FusionWeights | None = None,
+                 coverage_model: CoverageModel | None = None, support_similarity: float = 0.83) -> None:
+        if not 1 <= k <= 50:
+            raise InvalidInput("k", f"must be between 1 and 50, got {k}")
+        self.k, self.max_query_chars, self.support_similarity = k, max_query_chars, support_similarity
+        self.weights = weights or FusionWeights()
+        self.coverage_model = coverage_model or CoverageModel()
+        self._attach(index, embeddings, glossary)
+
+    def _attach(self, index: SearchIndex, embeddings: Any, glossary: Glossary | None) -> None:
         self._index = index
         self._embeddings = embeddings
         self._glossary = glossary or Glossary([])
         self._vocabulary = CorpusVocabulary.build(index, self._glossary)
+        # Per index build, not per question: each note vector's language as an array, and
+        # the (chunk, note) pairs of `chunk_notes` flattened for the per-chunk maxima.
+        self._note_vector_language = np.asarray(index.note_vector_language)
+        pairs = [(c, n) for c, note_ids in enumerate(index.chunk_notes) for n in note_ids]
+        self._pair_chunk = np.array([c for c, _ in pairs], dtype=np.int64)
+        self._pair_note = np.array([n for _, n in pairs], dtype=np.int64)
 
     @property
     def index(self) -> SearchIndex:
@@ -171,12 +192,6 @@ class HybridRetriever(BaseRetriever):
     @property
     def glossary(self) -> Glossary:
         return self._glossary
-
-    # -- LangChain interface --
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None
-    ) -> list[LCDocument]:
-        return self.search(query, k=self.k).hits
 
     # -- full interface --
     def search(self, question: str, k: int = 5, language: str | None = None,
@@ -210,8 +225,9 @@ class HybridRetriever(BaseRetriever):
         q = np.asarray(vector, dtype=np.float64).reshape(-1)
         chunk_sim = similarities(idx.chunk_matrix, q)
         sentence_sim = similarities(idx.sentence_matrix, q)
-        offsets = np.array([q @ idx.language_offsets[cl] if cl in idx.language_offsets else 0.0
-                            for cl in idx.chunk_language])
+        # One product per language (not per chunk): the same numbers, computed once each.
+        by_language = {cl: q @ offset for cl, offset in idx.language_offsets.items()}
+        offsets = np.array([by_language.get(cl, 0.0) for cl in idx.chunk_language])
         best_sentence = np.full(n_chunks, -np.inf)
         if len(sentence_sim):
             np.maximum.at(best_sentence, idx.sentence_chunk, sentence_sim)
@@ -223,7 +239,7 @@ class HybridRetriever(BaseRetriever):
         note_question_best = np.full(len(idx.notes), -1.0)
         if len(note_sim):
             np.maximum.at(note_best, idx.note_vector_note, note_sim)
-            in_language = (idx.note_vector_kind == QUESTION) & (np.asarray(idx.note_vector_language) == lang)
+            in_language = (idx.note_vector_kind == QUESTION) & (self._note_vector_language == lang)
             if in_language.any():
                 np.maximum.at(note_question_best, idx.note_vector_note[in_language], note_sim[in_language])
         if dropped_notes is not None:
@@ -268,11 +284,16 @@ class HybridRetriever(BaseRetriever):
                             lexical_chunks, lexical_bridge, per_note, lexical_notes, fused, order_by_score(fused))
 
     def _per_chunk(self, per_note: np.ndarray, dropped: np.ndarray | None) -> np.ndarray:
-        out = np.full(len(self._index.chunks), np.nan)
-        for c, note_ids in enumerate(self._index.chunk_notes):
-            values = [per_note[n] for n in note_ids if dropped is None or not dropped[n]]
-            if values:
-                out[c] = max(values)
+        """Per chunk, the best value of its notes (not dropped); nan for a chunk without any."""
+        chunks, notes = self._pair_chunk, self._pair_note
+        if dropped is not None:
+            kept = ~np.asarray(dropped, dtype=bool)[notes]
+            chunks, notes = chunks[kept], notes[kept]
+        out = np.full(len(self._index.chunks), -np.inf)
+        np.maximum.at(out, chunks, np.asarray(per_note, dtype=np.float64)[notes])
+        has = np.zeros(len(out), dtype=bool)
+        has[chunks] = True
+        out[~has] = np.nan
         return out
 
     def _fuse(self, dense: np.ndarray, dense_notes: np.ndarray, lexical_chunks: np.ndarray,
@@ -288,8 +309,9 @@ class HybridRetriever(BaseRetriever):
         r_notes = soft_ranks(np.nan_to_num(dense_notes, nan=-1.0), has_notes, w.dense_temperature)
 
         def share(values: np.ndarray) -> np.ndarray:
-            top = float(np.nanmax(values)) if np.any(np.nan_to_num(values) > 0) else 0.0
-            return np.nan_to_num(values) / top if top > 0 else np.zeros(len(values))
+            known = np.nan_to_num(values)
+            top = float(np.nanmax(values)) if np.any(known > 0) else 0.0
+            return known / top if top > 0 else np.zeros(len(values))
 
         lc, lb, ln = share(lexical_chunks), share(lexical_bridge), share(lexical_notes)
         r_lc = soft_ranks(lc, lc > 0, w.lexical_temperature)
@@ -381,6 +403,21 @@ class HybridRetriever(BaseRetriever):
         )
 
 
+def load_search(
+    settings: Any = None,
+    *,
+    corpus_dir: Path | None = None,
+    index_dir: Path | None = None,
+    embeddings: Any = None,
+    auto_rebuild: bool | None = None,
+    progress: Any = None,
+    k: int = 5,
+) -> HybridSearch:
+    """A ready search (building the index when needed) from `settings` (default: the environment)."""
+    return HybridSearch(*_load_parts(settings, corpus_dir, index_dir, embeddings, auto_rebuild, progress), k=k,
+                        max_query_chars=_settings(settings).max_query_chars)
+
+
 def load_retriever(
     settings: Any = None,
     *,
@@ -391,12 +428,25 @@ def load_retriever(
     progress: Any = None,
     k: int = 5,
 ) -> HybridRetriever:
-    """A ready retriever (building the index when needed) from `settings` (default: the environment)."""
-    from assistant.embeddings import get_embeddings
-    from assistant.glossary import load_glossary
+    """A ready LangChain retriever (building the index when needed) from `settings` (default: the environment)."""
+    from assistant.langchain_retriever import HybridRetriever
+
+    return HybridRetriever(*_load_parts(settings, corpus_dir, index_dir, embeddings, auto_rebuild, progress), k=k,
+                           max_query_chars=_settings(settings).max_query_chars)
+
+
+def _settings(settings: Any) -> Any:
     from assistant.settings import get_settings
 
-    settings = settings or get_settings()
+    return settings or get_settings()
+
+
+def _load_parts(settings: Any, corpus_dir: Path | None, index_dir: Path | None, embeddings: Any,
+                auto_rebuild: bool | None, progress: Any) -> tuple[SearchIndex, Any, Glossary]:
+    from assistant.embeddings import get_embeddings
+    from assistant.glossary import load_glossary
+
+    settings = _settings(settings)
     embeddings = embeddings or get_embeddings(settings=settings)
     corpus = Path(corpus_dir or settings.corpus_dir)
     index = load_index(
@@ -406,4 +456,13 @@ def load_retriever(
         auto_rebuild=settings.auto_rebuild_index if auto_rebuild is None else auto_rebuild,
         progress=progress,
     )
-    return HybridRetriever(index, embeddings, load_glossary(corpus), k=k, max_query_chars=settings.max_query_chars)
+    return index, embeddings, load_glossary(corpus)
+
+
+def __getattr__(name: str) -> Any:
+    # `HybridRetriever` is defined with LangChain's BaseRetriever, imported only when asked for.
+    if name == "HybridRetriever":
+        from assistant.langchain_retriever import HybridRetriever
+
+        return HybridRetriever
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

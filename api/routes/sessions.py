@@ -8,6 +8,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime
+from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
@@ -15,8 +16,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 
-from api.deps import EngineDep, ReadyEngineDep, SessionId
-from api.errors import error_body
+from api.deps import EngineDep, ReadyEngineDep, SessionCredentialsDep, SessionId
+from api.errors import ApiError, error_body
 from assistant.errors import AssistantError
 from assistant.reply import Reply
 
@@ -105,11 +106,17 @@ async def delete_session(engine: EngineDep, session_id: SessionId) -> Response:
     "`checklist`, `done` with the whole Reply, or `error`).",
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def post_message(request: Request, body: MessageIn, session_id: SessionId, engine: ReadyEngineDep) -> Any:
+async def post_message(request: Request, body: MessageIn, credentials: SessionCredentialsDep,
+                       engine: ReadyEngineDep) -> Any:
+    session_id = credentials.session_id
     if "text/event-stream" in request.headers.get("accept", ""):
+        # A stream answers 200 at once: a wrong token must be a 404 before it starts.
+        if not await run_in_threadpool(engine.verify_token, session_id, credentials.token):
+            raise ApiError(404, "not_found", f"no session '{session_id}' for this token")
         return EventSourceResponse(stream_reply(engine.reply, session_id, body.message), headers=STREAM_HEADERS,
                                    ping=15)
-    return await run_in_threadpool(engine.reply, session_id, body.message)
+    # The token is checked on the session row the turn reads anyway (one read, one worker thread).
+    return await run_in_threadpool(partial(engine.reply, session_id, body.message, token=credentials.token))
 
 
 _PIECE = re.compile(r"\S+\s*|\s+")

@@ -23,14 +23,17 @@ import asyncio
 import logging
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 
 from api.errors import error_body
-from api.slack.bot import SlackBot, session_id
 from assistant.errors import AssistantError
 from assistant.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from api.slack.bot import SlackBot
 
 __all__ = ["PATHS", "SlackBot", "SlackNotConfigured", "mount", "run_socket_mode", "session_id"]
 
@@ -59,6 +62,11 @@ def mount(app: FastAPI, settings: Settings) -> SlackBot | None:
     if missing:
         log.info("Slack bot disabled: %s not set", " and ".join(missing))
         return None
+    # slack-bolt (with aiohttp, ~0.3 s of imports) only for a server that runs the bot.
+    from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+
+    from api.slack.bot import SlackBot
+
     state = getattr(app.state, "assistant", None)
     if state is None:
         from api.state import AppState
@@ -99,6 +107,7 @@ def run_socket_mode(settings: Settings | None = None) -> None:
         )
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+    from api.slack.bot import SlackBot
     from api.state import AppState
 
     state = AppState(settings)
@@ -116,3 +125,12 @@ def run_socket_mode(settings: Settings | None = None) -> None:
         asyncio.run(main())
     except KeyboardInterrupt:
         log.info("Slack bot stopped")
+
+
+def __getattr__(name: str) -> Any:
+    # The bot's module imports slack-bolt: loaded when first named, not with the package.
+    if name in ("SlackBot", "session_id"):
+        from api.slack import bot
+
+        return getattr(bot, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,7 +24,7 @@ from assistant.citations import Citations
 from assistant.corpus import Document
 from assistant.i18n import t
 from assistant.reply import Citation
-from assistant.retrieval import HybridRetriever, NoteHit, SearchResult
+from assistant.retrieval import HybridSearch, NoteHit, SearchResult
 
 
 @dataclass
@@ -65,7 +65,7 @@ class AnswerSettings:
 
 
 class OfflineAnswerer:
-    def __init__(self, retriever: HybridRetriever, docs: dict[str, Document],
+    def __init__(self, retriever: HybridSearch, docs: dict[str, Document],
                  settings: AnswerSettings | None = None) -> None:
         self.retriever = retriever
         self.settings = settings or AnswerSettings()

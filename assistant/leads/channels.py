@@ -27,8 +27,6 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any, Protocol
 
-import httpx
-
 from assistant.i18n import t
 from assistant.leads.models import Lead
 from assistant.settings import Settings
@@ -97,6 +95,8 @@ class WebhookSender:
                    "User-Agent": "nordic-outsourcing-assistant"}
         if self.secret:
             headers[SIGNATURE_HEADER] = signature(body, self.secret)
+        import httpx  # here, not at import: its command-line extras cost a server's start ~60 ms
+
         try:
             response = httpx.post(self.url, content=body, headers=headers, timeout=self.timeout)
         except httpx.HTTPError as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.errors import NotFound, SessionConflict
@@ -35,6 +35,21 @@ def insert_session(conn: Connection, session_id: str, language: str | None, toke
 def read_session(conn: Connection, session_id: str) -> Any:
     """The session's row as a mapping, or None (no lock)."""
     return conn.execute(select(sessions_table).where(sessions_table.c.id == session_id)).mappings().first()
+
+
+#: The session's row with its last turn's sequence number (`last_seq`, None without turns):
+#: what a turn reads, in one statement.
+_SESSION_WITH_LAST_SEQ = select(
+    sessions_table,
+    select(func.max(turns_table.c.seq)).where(turns_table.c.session_id == sessions_table.c.id)
+    .scalar_subquery().label("last_seq"),
+).where(sessions_table.c.id == bindparam("session_id"))
+
+
+def read_session_for_turn(conn: Connection, session_id: str) -> Any:
+    """The session's row plus `last_seq` (0 without turns) as a mapping, or None (no lock)."""
+    row = conn.execute(_SESSION_WITH_LAST_SEQ, {"session_id": session_id}).mappings().first()
+    return None if row is None else {**row, "last_seq": int(row["last_seq"] or 0)}
 
 
 def lock_session(conn: Connection, session_id: str, *, create: bool, language: str | None,
@@ -69,18 +84,6 @@ def lock_session(conn: Connection, session_id: str, *, create: bool, language: s
     )
 
 
-def check_version(conn: Connection, session_id: str, expected: int, conflict: SessionConflict,
-                  busy_timeout: float) -> None:
-    """Lock the row and raise `conflict` unless its version is still `expected`."""
-    bound_lock_wait(conn, busy_timeout)
-    locking = select(sessions_table.c.version).where(sessions_table.c.id == session_id).with_for_update()
-    current = conn.execute(locking).scalar_one_or_none()
-    if current is None:
-        raise NotFound(f"No session with id '{session_id}'.")
-    if current != expected:
-        raise conflict
-
-
 def last_seq(conn: Connection, session_id: str) -> int:
     """The session's last turn's sequence number (0 without turns)."""
     value = conn.execute(select(func.max(turns_table.c.seq)).where(turns_table.c.session_id == session_id)).scalar()
@@ -102,12 +105,42 @@ def load_turns(conn: Connection, session_id: str) -> list[Turn]:
     return [Turn.model_validate(dict(r)) for r in rows]
 
 
-def save(conn: Connection, txn: SessionTxn, state: dict[str, Any]) -> int:
-    """Write the txn's new turns, state and language; returns the new version."""
+# The statements of a turn's save, built once (not per turn): only their parameters change.
+_SAVE_VALUES = {
+    "state": bindparam("b_state", type_=sessions_table.c.state.type),
+    "language": bindparam("b_language", type_=sessions_table.c.language.type),
+    "updated_at": bindparam("b_updated_at", type_=sessions_table.c.updated_at.type),
+    "version": bindparam("b_new_version", type_=sessions_table.c.version.type),
+}
+_SAVE = update(sessions_table).where(sessions_table.c.id == bindparam("b_id")).values(_SAVE_VALUES)
+_SAVE_IF_VERSION = (update(sessions_table)
+                    .where(sessions_table.c.id == bindparam("b_id"), sessions_table.c.version == bindparam("b_version"))
+                    .values(_SAVE_VALUES))
+_INSERT_TURN = insert(turns_table)
+
+
+def save(conn: Connection, txn: SessionTxn, state: dict[str, Any], *,
+         conflict: SessionConflict | None = None) -> int:
+    """Write the txn's state, language and new turns; returns the new version.
+
+    With `conflict`, the row is written only while its version is still the txn's
+    (the check and the write are one UPDATE, which takes the row's lock on
+    PostgreSQL): `conflict` is raised when another writer got there first, and
+    NotFound when the session was deleted meanwhile.
+    """
+    new_version = txn.version + 1
+    values = {"b_id": txn.id, "b_version": txn.version, "b_state": state, "b_language": txn.language,
+              "b_updated_at": utcnow(), "b_new_version": new_version}
+    written = conn.execute(_SAVE_IF_VERSION if conflict is not None else _SAVE, values).rowcount
+    if conflict is not None and written != 1:
+        exists = conn.execute(select(sessions_table.c.id).where(sessions_table.c.id == txn.id)).first()
+        if exists is None:
+            raise NotFound(f"No session with id '{txn.id}'.")
+        raise conflict
     new_turns = txn.new_turns
     if new_turns:
         conn.execute(
-            insert(turns_table),
+            _INSERT_TURN,
             [
                 {
                     "session_id": txn.id,
@@ -120,10 +153,4 @@ def save(conn: Connection, txn: SessionTxn, state: dict[str, Any]) -> int:
                 for t in new_turns
             ],
         )
-    new_version = txn.version + 1
-    conn.execute(
-        update(sessions_table)
-        .where(sessions_table.c.id == txn.id)
-        .values(state=state, language=txn.language, updated_at=utcnow(), version=new_version)
-    )
     return new_version

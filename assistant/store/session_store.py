@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, ProgrammingError, SQLAlchemyError
 from assistant.errors import AssistantError, InvalidInput, NotFound, SessionConflict, SessionStoreError
 from assistant.settings import get_settings
 from assistant.store import rows
-from assistant.store.backends import dialect_insert, open_database
+from assistant.store.backends import bound_lock_wait, dialect_insert, open_database
 from assistant.store.failures import translated
 from assistant.store.locks import queued
 from assistant.store.models import (
@@ -198,7 +198,7 @@ class SessionStore:
         return hmac.compare_digest(hash_token(token), expected) and stored is not None
 
     def exchange(self, session_id: str, respond: Callable[[SessionTxn], Result], *,
-                 create: bool = False) -> Result:
+                 create: bool = False, token: str | None = None) -> Result:
         """One turn of a conversation: `respond(txn)` reads the session (state, language,
         turns), changes it and appends turns; its result is returned once all of it is
         committed.
@@ -212,14 +212,18 @@ class SessionStore:
         held for a conversation that is really contended. So `respond` may run
         twice; only the run whose result is returned was saved. An exception from
         `respond` writes nothing and propagates.
+
+        With `token`, the session must exist and `token` must be its secret (checked
+        on the row the turn reads anyway, not in a read of its own); otherwise
+        `NotFound`, the same for an unknown id and a wrong token, before `respond` runs.
         """
         try:
-            with self.update(session_id, create=create) as txn:
+            with self.update(session_id, create=create, token=token) as txn:
                 result = respond(txn)
             return result
         except SessionConflict:
             log.info("session %s changed in another process; answering again under its lock", session_id)
-        with self.transaction(session_id, create=create) as txn:
+        with self.transaction(session_id, create=create and token is None) as txn:
             return respond(txn)
 
     @contextmanager
@@ -263,7 +267,8 @@ class SessionStore:
                 held.discard(session_id)
 
     @contextmanager
-    def update(self, session_id: str, *, create: bool = False, language: str | None = None) -> Iterator[SessionTxn]:
+    def update(self, session_id: str, *, create: bool = False, language: str | None = None,
+               token: str | None = None) -> Iterator[SessionTxn]:
         """Like `transaction`, but the database is locked only while saving.
 
         A reply may take seconds (retrieval, a language model), and on SQLite a
@@ -275,6 +280,10 @@ class SessionStore:
         in between, the save raises `SessionConflict` and writes nothing, and
         the caller runs the block again on fresh state (inside `transaction`,
         which cannot lose the race again; `exchange` does both).
+
+        One read (the row with its last turn's number) and one write transaction (the
+        version check is the UPDATE's condition). With `token`, the session must exist
+        and `token` must be its secret, else `NotFound` (see `exchange`).
         """
         check_session_id(session_id)
         language = check_language(language)
@@ -287,11 +296,16 @@ class SessionStore:
             updating.add(session_id)
             try:
                 with self._read("open a conversation") as conn:
-                    row = rows.read_session(conn, session_id)
-                    seq = rows.last_seq(conn, session_id) if row is not None else 0
-                if row is None and not create:
+                    row = rows.read_session_for_turn(conn, session_id)
+                if token is not None:
+                    # Against a dummy for unknown ids too, as verify_token does, so timing says nothing.
+                    expected = row["token_hash"] if row is not None else "0" * 64
+                    if not hmac.compare_digest(hash_token(token), expected) or row is None:
+                        raise NotFound(f"no session '{session_id}' for this token")
+                elif row is None and not create:
                     raise NotFound(f"No session with id '{session_id}'.")
-                token = secrets.token_urlsafe(32) if row is None else None
+                seq = row["last_seq"] if row is not None else 0
+                new_token = secrets.token_urlsafe(32) if row is None else None
                 txn = SessionTxn(
                     session_id=session_id,
                     language=row["language"] if row is not None else language,
@@ -300,7 +314,7 @@ class SessionStore:
                     turns=(lambda: self.history(session_id)) if row is not None else [],
                     last_seq=seq,
                     created=row is None,
-                    token=token,
+                    token=new_token,
                 )
                 try:
                     yield txn
@@ -313,11 +327,11 @@ class SessionStore:
                 )
                 try:
                     with self._write_unheld("save the conversation") as conn:
-                        if token is not None:
-                            rows.insert_session(conn, session_id, txn.language, token)
+                        if new_token is not None:
+                            rows.insert_session(conn, session_id, txn.language, new_token)
                         else:
-                            rows.check_version(conn, session_id, txn.version, conflict, self._busy_timeout)
-                        txn.saved(rows.save(conn, txn, state))
+                            bound_lock_wait(conn, self._busy_timeout)
+                        txn.saved(rows.save(conn, txn, state, conflict=conflict))
                 except IntegrityError as exc:  # another process created the same id meanwhile
                     raise conflict from exc
             finally:

@@ -799,3 +799,32 @@ def test_lookups_refuse_a_malformed_session_id(store):
             call("bad id!")
     with pytest.raises(InvalidInput), store.transaction("bad id!", create=True):
         pass
+
+
+def _answer(txn) -> str:
+    txn.state = {"answered": True}
+    txn.append("user", "hello")
+    txn.append("assistant", "hi")
+    return "ok"
+
+
+def test_an_exchange_with_the_right_token_is_saved(store):
+    created = store.create()
+    assert store.exchange(created.id, _answer, token=created.token) == "ok"
+    assert [t.role for t in store.history(created.id)] == ["user", "assistant"]
+    assert store.get(created.id).state == {"answered": True}
+
+
+def test_an_exchange_with_a_wrong_token_writes_nothing_and_looks_like_an_unknown_session(store):
+    created = store.create()
+    calls = []
+    with pytest.raises(NotFound, match="for this token"):
+        store.exchange(created.id, lambda txn: calls.append(txn), token="not-the-token")
+    assert calls == [] and store.history(created.id) == [] and store.get(created.id).version == 0
+
+
+def test_an_exchange_with_a_token_never_creates_the_session(store):
+    with pytest.raises(NotFound, match="for this token"):
+        store.exchange("no-such-session", _answer, create=True, token="some-token")
+    assert store.get("no-such-session") is None
+
