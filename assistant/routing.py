@@ -155,9 +155,9 @@ def _staffing_intent(lx: Lexed) -> bool:
     return lx.has("calculate") and lx.has("fte_noun") and lx.has("need")
 
 
-def _priced_offers_only(message: str, language: str) -> bool:
-    """The figures are costs (vendors' prices, salaries, on-costs) and nothing a staffing plan needs."""
-    free = extract_arguments(message, language=language)
+def _cost_figures_only(free: Extraction) -> bool:
+    """The figures (read without a tool in mind) are costs (vendors' prices, salaries, on-costs)
+    and nothing a staffing plan needs."""
     staffing_figures = ("service_level", "answer_seconds", "contacts", "contacts_per_day", "shrinkage")
     cost_figures = ("offers", "monthly_salary", "loaded_cost_per_fte_month", "team_cost_month", "employer_oncost_pct",
                     "overhead_per_fte_month")
@@ -275,12 +275,13 @@ def _by_words(message: str, language: str, lx: Lexed) -> Route | None:
     if request == "start":
         return Route("checklist", "start", signals={"by": "lexical"})
     staffing = _staffing_intent(lx)
-    if staffing and _priced_offers_only(message, language):
+    free = extract_arguments(message, language=language)  # the figures with no tool in mind
+    if staffing and _cost_figures_only(free):
         staffing = False  # "same headcount", "he arvioivat tarvitsevansa 11 htv": words of staffing, figures of costs
-    extraction = extract_arguments(message, tool="staffing" if staffing else None, language=language)
+    extraction = extract_arguments(message, tool="staffing", language=language) if staffing else free
     if staffing and _asks_about_the_topic(lx, message, extraction, language):
         staffing = False
-        extraction = extract_arguments(message, language=language)
+        extraction = free
     cost = not staffing and _cost_intent(lx, extraction)
     if cost and extraction.tool != "cost_comparison":
         extraction = extract_arguments(message, tool="cost_comparison", language=language)

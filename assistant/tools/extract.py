@@ -200,8 +200,12 @@ def missing_arguments(tool: str, arguments: dict[str, Any]) -> list[str]:
     return missing
 
 
+# Any one of these gives the in-house cost of a person
+_PER_PERSON_COSTS = ("monthly_salary", "loaded_cost_per_fte_month", "team_cost_month")
+
+
 def _cost_per_person_known(arguments: dict[str, Any]) -> bool:
-    return any(arguments.get(k) is not None for k in ("monthly_salary", "loaded_cost_per_fte_month", "team_cost_month"))
+    return any(arguments.get(k) is not None for k in _PER_PERSON_COSTS)
 
 
 def request_arguments(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -634,12 +638,11 @@ def _assign(p: Parsed, previous: Mapping[str, Any]) -> _State:
             st.set("service_level", round(q.value / 100.0, 10), q)
             st.set("answer_seconds", float(q.second or 0), q)
             used.add(n)
-    blockers = ("shrinkage", "occupancy", "oncost", "incentive", "aht", "talk", "wrapup")
     for n, q in enumerate(qs):
         if n in used or q.kind != "percent" or not 0 < q.value <= 100:
             continue
         # (a handling-time word next to a percentage is no cue of it: "85 % av samtalen besvaras inom 25 s")
-        own = _nearest(st, q, ("shrinkage", "occupancy", "oncost", "incentive"), window=1)
+        own = _nearest(st, q, _OTHER_PERCENTS, window=1)
         if own is not None:
             continue
         for m in range(n + 1, len(qs)):
@@ -647,7 +650,7 @@ def _assign(p: Parsed, previous: Mapping[str, Any]) -> _State:
             if r.start - q.end > _SL_GAP or p.sentence[r.start] != p.sentence[q.start]:
                 break
             if r.kind == "duration" and r.unit in ("second", "minute") and m not in used:
-                if _between_has(st, q.end, r.start, ("shrinkage", "occupancy", "oncost", "incentive")) or any(
+                if _between_has(st, q.end, r.start, _OTHER_PERCENTS) or any(
                         c.concept in ("aht", "talk", "wrapup") and q.end <= c.start and 0 <= r.start - c.end <= 1
                         for c in st.cues):  # "90 %, AHT 4 min": the minutes are the handling time's
                     break
@@ -671,9 +674,8 @@ def _assign(p: Parsed, previous: Mapping[str, Any]) -> _State:
             used.update((n, n + 1))
 
     for q in qs:  # clock ranges of an hour or less name the interval of a volume anywhere in their sentence
-        hours = round((q.second or 0.0) - q.value, 6) if q.kind == "range" else 0.0
-        if hours in (0.25, 0.5, 1.0):
-            st.interval_hint = (p.sentence[q.start], int(hours * 60))
+        if q.kind == "range" and _range_hours(q) in _INTERVAL_HOURS:
+            st.interval_hint = (p.sentence[q.start], int(_range_hours(q) * 60))
 
     days = _open_days(p)
     if days is not None:
@@ -689,6 +691,8 @@ def _assign(p: Parsed, previous: Mapping[str, Any]) -> _State:
 
 
 _SL_GAP = 9
+# What else a percentage can be than a service level
+_OTHER_PERCENTS = ("shrinkage", "occupancy", "oncost", "incentive")
 
 
 def _open_days(p: Parsed) -> float | None:
@@ -953,7 +957,7 @@ def _lists_cost_parts(st: _State, q: Quantity) -> bool:
 
 
 def _salary_known(st: _State) -> bool:
-    return any(k in st.found for k in ("monthly_salary", "loaded_cost_per_fte_month", "team_cost_month"))
+    return _cost_per_person_known(st.found)
 
 
 def _adjacent(q: Quantity, cue: _Cue) -> bool:
@@ -961,7 +965,7 @@ def _adjacent(q: Quantity, cue: _Cue) -> bool:
 
 
 def _team_total(st: _State, q: Quantity) -> bool:
-    """The amount is for the whole team: a team word or "in total" in its clause
+    """The amount is for the whole team: a team word or "in total" in its sentence
     ("our 8-person team costs $420k a year", "totalt 3,2 miljoner om året")."""
     p = st.p
     sentence = p.sentence[q.start]
@@ -1133,13 +1137,20 @@ def _we_are(p: Parsed, q: Quantity) -> bool:
     return p.annotation.covers(who, "inhouse") or p.tokens[who].text in ("meitä",)
 
 
+_INTERVAL_HOURS = (0.25, 0.5, 1.0)
+
+
+def _range_hours(q: Quantity) -> float:
+    return round((q.second or 0.0) - q.value, 6)
+
+
 def _range(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
-    hours = round((q.second or 0.0) - q.value, 6)
+    hours = _range_hours(q)
     if hours <= 0:
         return False
-    if hours in (0.25, 0.5, 1.0) and not _nearest(st, q, ("open_hours",)):
-        # "mellan 10 och 10.30", "(kl. 9.00-9.15)": the interval a volume is for, not opening hours
-        st.interval_hint = (st.p.sentence[q.start], int(hours * 60))
+    if hours in _INTERVAL_HOURS and not _nearest(st, q, ("open_hours",)):
+        # "mellan 10 och 10.30", "(kl. 9.00-9.15)": the interval a volume is for (`interval_hint`,
+        # set before any quantity is placed), not opening hours
         return True
     st.set("open_hours", hours, q, "opening_range")
     return True

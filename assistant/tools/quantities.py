@@ -32,7 +32,7 @@ _ABBREVIATIONS = {"pr", "kr", "ca", "cirka", "mio", "milj", "mill", "tkr", "mkr"
                   "approx", "appr", "resp", "evt", "ev", "tim", "h", "s"}
 # Abbreviations that never end a sentence ("pr. FTE", "ca. 30").
 _PREPOSITIONS = {"pr", "ca", "kl", "klo", "fx", "esim", "t", "bl", "inkl", "ekskl", "exkl", "approx", "appr", "nr",
-                 "n", "omkr", "ung", "ungef", "appr", "abt", "approx", "keskim", "sos",
+                 "n", "omkr", "ung", "ungef", "abt", "keskim", "sos",
                  "resp", "evt", "ev", "cirka", "ex"}
 _CURRENCY_WORDS = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "euroa": "EUR", "euron": "EUR",
                    "skr": "SEK", "svkr": "SEK", "kronor": "SEK", "tkr": "SEK", "nok": "NOK", "dkk": "DKK", "$": "USD", "usd": "USD",
@@ -186,8 +186,7 @@ def _period_at(p: Parsed, j: int, money: bool) -> tuple[Period | None, int, bool
         word = tokens[k].text
         # A bare unit word only counts as "per" in a form that says so: Finnish
         # inessive/ablative ("päivässä", "tunnilta"), "daily", "monthly", or after a count noun.
-        bare_ok = has_per or word.endswith(("ssa", "ssä", "lta", "ltä", "ly", "lig", "ligt", "ligen", "vis",
-                                            "ttain", "ttäin", "isin")) or word in ("kk", "pv", "vrk", "wk") \
+        bare_ok = has_per or per_form(tokens[k]) or word in ("pv", "vrk") \
             or (money and k == j and p.language in ("sv", "da", "nb") and word.endswith(("en", "et", "uka")))
         if not bare_ok:
             return None, 0, False
