@@ -242,7 +242,7 @@ def route(message: str, language: str, state: SessionState | Mapping[str, Any], 
         extraction = extract_arguments(message, tool=last, language=language, previous=state.slots.get(last))
         # a statement with figures corrects the result; a question only when it asks "what if"
         # ("Is 30 % shrinkage normal?" is a question for the articles)
-        correcting = not question or lx.has("correction", "what_if")
+        correcting = not question or lx.has("correction", "what_if", "add_value", "how_many")
         other = _staffing_intent(lx) if last == "cost_comparison" else _cost_intent(lx, extraction)
         if extraction.slots and correcting and not other and not lx.has("checklist"):
             return Route("tool", "correct", last, extraction=extraction, signals={"by": "context"})

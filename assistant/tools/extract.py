@@ -41,6 +41,7 @@ seconds, fractions (0.8 for 80 %), counts, amounts per month. A bare "AHT 4,5"
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -650,7 +651,9 @@ def _assign(p: Parsed, previous: Mapping[str, Any]) -> _State:
             if r.start - q.end > _SL_GAP or p.sentence[r.start] != p.sentence[q.start]:
                 break
             if r.kind == "duration" and r.unit in ("second", "minute") and m not in used:
-                if _between_has(st, q.end, r.start, _OTHER_PERCENTS) or any(
+                within = r.start > 0 and (p.annotation.covers(r.start - 1, "within") or (
+                    r.start > 1 and p.annotation.covers(r.start - 2, "within")))
+                if _between_has(st, q.end, r.start, _OTHER_PERCENTS) or not within and any(
                         c.concept in ("aht", "talk", "wrapup") and q.end <= c.start and 0 <= r.start - c.end <= 1
                         for c in st.cues):  # "90 %, AHT 4 min": the minutes are the handling time's
                     break
@@ -687,7 +690,64 @@ def _assign(p: Parsed, previous: Mapping[str, Any]) -> _State:
                    "range": _range, "days": _days, "span": _span}.get(q.kind)
         if handler is not None and handler(st, q, n, qs):
             used.add(n)
+    _replace_negated(st, qs)
     return st
+
+
+def _replace_negated(st: _State, qs: list[Quantity]) -> None:
+    """A correction that names the old value: "45 sekunder, ikke 20", "B tar 36 kroner, ikke 34",
+    "sorry, 380 inte 340". The number said not to be the value is looked up among the earlier
+    turns' values; the other number of its sentence, when its words placed it nowhere,
+    replaces that one. Nothing happens when the old value is not one of them, or is more
+    than one of them."""
+    if not st.previous:
+        return
+    p = st.p
+    for n, q in enumerate(qs):
+        if not q.negated:
+            continue
+        partners = [r for r in qs if r is not q and not r.negated and p.sentence[r.start] == p.sentence[q.start]
+                    and (r.kind == q.kind or "bare" in (r.kind, q.kind))]
+        if not partners:
+            continue
+        partner = min(partners, key=lambda r: (r.start > q.start, abs(r.start - q.start)))  # "X, not Y" first
+        kind = partner.kind if q.kind == "bare" else q.kind
+        slots = _slots_holding(st.previous, q.value, kind)
+        if len(slots) != 1:
+            continue
+        name, index = slots[0]
+        if partner.text in st.sources.values():
+            continue  # the words placed it already: "vendor B would need 12 FTE, not 14"
+        value = partner.value / 100.0 if name in _FRACTION_FIELDS else partner.value
+        if index is None:
+            st.found.pop(name, None)
+            st.set(name, value, partner)
+        else:
+            while len(st.offers) <= index:
+                st.offers.append({})
+                st.offer_names.append(None)
+            st.offers[index].pop(name, None)
+            st.offer_set(index, name, value, partner)
+
+
+def _slots_holding(previous: Mapping[str, Any], value: float, kind: str) -> list[tuple[str, int | None]]:
+    """The earlier values equal to `value` as written ("20" for 20 s, "85" for 0.85), of a
+    quantity of `kind` ("duration", "percent", "money", "count" or "bare" for any)."""
+    def fits(name: str, v: Any) -> bool:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return False
+        fraction = name in _FRACTION_FIELDS
+        if kind == "percent" and not fraction or kind == "duration" and name not in _DURATION_FIELDS:
+            return False
+        if kind == "money" and name not in _MONEY_FIELDS and name not in OFFER_PRICES and \
+                name not in ("monthly_management_fee", "team_cost_month"):
+            return False
+        return abs((v * 100.0 if fraction else v) - value) < 1e-9
+
+    found: list[tuple[str, int | None]] = [(k, None) for k, v in previous.items() if k != "offers" and fits(k, v)]
+    for i, offer in enumerate(previous.get("offers") or []):
+        found += [(k, i) for k, v in offer.items() if fits(k, v)]
+    return found
 
 
 _SL_GAP = 9
@@ -700,31 +760,38 @@ def _open_days(p: Parsed) -> float | None:
     ann, tokens = p.annotation, p.tokens
     if ann.has("weekdays_only"):
         return 5.0
-    from assistant.lexicon import NEIGHBOURS
+    prefixes = _weekday_prefixes(p.language)
 
-    concept = vocabulary()["weekdays"]
-    per_language = [concept.phrases.get(lang, []) for lang in NEIGHBOURS.get(p.language, (p.language,))]
-
-    def index(tok: Any) -> int | None:
-        if tok.kind != "word":
-            return None
-        for phrases in per_language:
-            for n, ph in enumerate(phrases):
-                if any(tok.text.startswith(f) for f in ph.words[0].forms):
+    def index(text: str) -> int | None:
+        for day_prefixes in prefixes:
+            for n, forms in enumerate(day_prefixes):
+                if text.startswith(forms):
                     return n
         return None
 
+    # each word's weekday once (a message has dozens of words, a range two)
+    days = [index(tok.text) if tok.kind == "word" else None for tok in tokens]
     for i in range(len(tokens) - 2):
-        a, b = index(tokens[i]), index(tokens[i + 2])
+        a, b = days[i], days[i + 2]
         if a is not None and b is not None and tokens[i + 1].text in ("-", "–", "—", "till", "to", "til") and b > a:
             return float(b - a + 1)
     for tok in tokens:  # one hyphenated token: "man-fre", "mandag-lørdag", "ma–pe"
         parts = re.split(r"[-–—]", tok.text) if tok.kind == "word" else []
         if len(parts) == 2 and all(parts):
-            a, b = (index(replace(tok, text=part)) for part in parts)
+            a, b = (index(part) for part in parts)
             if a is not None and b is not None and b > a:
                 return float(b - a + 1)
     return None
+
+
+@functools.lru_cache(maxsize=16)
+def _weekday_prefixes(language: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """Per neighbouring language, each weekday's word forms (as `str.startswith` prefixes), Monday first."""
+    from assistant.lexicon import NEIGHBOURS
+
+    concept = vocabulary()["weekdays"]
+    return tuple(tuple(tuple(ph.words[0].forms) for ph in concept.phrases.get(lang, []))
+                 for lang in NEIGHBOURS.get(language, (language,)))
 
 
 def _percent(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
@@ -775,11 +842,12 @@ def _duration(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
             return True
         return False
     cue = _nearest(st, q, ("aht", "talk", "wrapup", "answer_time", "service_level", "open_hours"))
-    if cue is not None and cue.concept == "aht" and (talk := _nearest(st, q, ("talk",))) is not None \
-            and talk.end <= cue.start and cue.end <= q.start \
-            and not any(talk.end <= r.start < q.start for r in p.quantities):
-        # "Samtaletiden er i gennemsnit 3 minutter": the average is of the talk time
-        cue = talk
+    if cue is not None and cue.concept == "aht" and (part := _nearest(st, q, ("talk", "wrapup"))) is not None \
+            and part.end <= cue.start and cue.end <= q.start \
+            and not any(part.end <= r.start < q.start for r in p.quantities):
+        # "Samtaletiden er i gennemsnit 3 minutter", "Etterarbeidet tar rundt 30 sekunder": the
+        # average or the verb is of the part named before it
+        cue = part
     if cue is not None:
         if cue.concept == "wrapup":
             included = cue.start > 0 and any(
@@ -814,6 +882,16 @@ def _duration(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     return False
 
 
+def _subject(st: _State, q: Quantity, verb: _Cue, concepts: tuple[str, ...]) -> _Cue | None:
+    """A cue of `concepts` before `verb` in the quantity's clause with no number between: the
+    verb's subject ("Varje arbetsplats kostar …", "jokainen työpiste maksaa …")."""
+    p = st.p
+    clause = p.clause[q.start]
+    found = [c for c in st.cues if c.concept in concepts and c.end <= verb.start and p.clause[c.start] == clause
+             and not any(c.end <= r.start < q.start for r in p.quantities if r is not q)]
+    return found[-1] if found else None
+
+
 def _money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     st.money_hits += 1
     placed = _place_money(st, q, n, qs)
@@ -829,7 +907,7 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     per = q.per
     yearly = "year" in per
     cue = _nearest(st, q, ("salary", "loaded", "overhead", "fixed", "fee", "transition", "oncost", "productive",
-                           "costs_verb"))
+                           "costs_verb", "system_cost"))
     party, offer = _party_of(st, q)
     # An amount right after a head count is per person: "25 FTE at €3,100", "14 ansatte til 31.500 kr"
     after_count = n > 0 and qs[n - 1].kind == "count" and qs[n - 1].noun == "fte" and q.start - qs[n - 1].end <= 2 \
@@ -881,6 +959,17 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     if cue is not None and cue.concept == "fee":
         value, how = monthly(q.value)
         st.offer_set(offer_index(), "monthly_management_fee", value, q, how)
+        return True
+    if cue is not None and cue.concept == "costs_verb" and (subject := _subject(st, q, cue, ("overhead",))):
+        cue = subject  # "Varje arbetsplats kostar oss dessutom 3 800 kr": what costs it is the seat
+    system = _nearest(st, q, ("system_cost",))
+    if system is not None and party != "vendor" and not each and (cue is None or cue.concept in (
+            "system_cost", "costs_verb", "overhead", "salary")):
+        # a monthly total that pays for a system is a fixed cost: "betalar vi 65 000 kr i månaden för
+        # telefoniplattformen", "Puhelinjärjestelmän lisenssit maksavat 6 000 €", "we pay £1,200 a month
+        # for our helpdesk software"; per person ("… per seat for licences") it is a seat's overhead
+        value, how = monthly(q.value)
+        st.set("fixed_costs_month", value, q, how)
         return True
     if cue is not None and cue.concept == "overhead":
         value, how = monthly(q.value)

@@ -17,6 +17,7 @@ Words are matched through `assistant.lexicon` (lemmas and stems), so
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -302,7 +303,17 @@ def _spelled_numbers(tokens: list[Token], annotation: Annotation, language: str)
     table = number_words()
     words = table.get(language) or {w: v for lang in table.values() for w, v in lang.items()}
     out = list(tokens)
+    skip_to = 0
     for i, tok in enumerate(tokens):
+        if i < skip_to:
+            continue
+        run = _number_run(tokens, i, words)
+        if run is not None and run[0] < len(tokens) and _is(annotation, run[0], *_COUNTED) and not (
+                i > 0 and tokens[i - 1].kind == "num"):
+            end, value = run  # "to tusind opkald", "tuhat neljäsataa puhelua", "tolvhundra samtal"
+            out[end - 1] = replace(tokens[end - 1], kind="num", text=f"{value:g}")
+            skip_to = end
+            continue
         part_of_and_a_half = i > 0 and (tokens[i - 1].text in _HALF_AFTER or (
             i > 1 and tokens[i - 1].text in ("a", "en", "et", "ett") and tokens[i - 2].text in _HALF_AFTER))
         if tok.text in _HALF and i + 1 < len(tokens) and not part_of_and_a_half:
@@ -310,6 +321,9 @@ def _spelled_numbers(tokens: list[Token], annotation: Annotation, language: str)
             k = i + 2 if tokens[i + 1].text in ("a", "an") else i + 1
             if k < len(tokens) and _is(annotation, k, "unit_minute") and not _is(annotation, i, *_COUNTED):
                 out[i] = replace(tok, kind="num", text="0.5")
+            continue
+        if _one_unit(tokens, annotation, i, language):
+            out[i] = replace(tok, kind="num", text="1")
             continue
         value = words.get(tok.text) if tok.kind == "word" else None
         if value is None or i + 1 >= len(tokens) or (i > 0 and out[i - 1].kind == "num"):
@@ -324,6 +338,72 @@ def _spelled_numbers(tokens: list[Token], annotation: Annotation, language: str)
         if counted and not _is(annotation, i, *_COUNTED):
             out[i] = replace(tok, kind="num", text=f"{value:g}")
     return out
+
+
+_HUNDRED = {"hundra", "hundre", "hundrede", "hundred", "sata", "sataa", "etthundra", "ethundrede"}
+_THOUSAND = {"tusen", "tusind", "tusinde", "tuhat", "tuhatta", "thousand"}
+
+
+def _number_parts(word: str, words: Mapping[str, float]) -> list[float] | None:
+    """A number word as its parts' values: "tolvhundra" [12, 100], "kaksisataa" [2, 100]."""
+    if word in _HUNDRED:
+        return [100.0]
+    if word in _THOUSAND:
+        return [1000.0]
+    if word in words:
+        return [words[word]]
+    for cut in range(len(word) - 2, 2, -1):  # longest known head first
+        head = _number_parts(word[:cut], words) if word[:cut] in words or word[:cut] in _HUNDRED | _THOUSAND \
+            else None
+        if head is not None:
+            tail = _number_parts(word[cut:], words)
+            if tail is not None:
+                return head + tail
+    return None
+
+
+def _number_run(tokens: list[Token], i: int, words: Mapping[str, float]) -> tuple[int, float] | None:
+    """(end, value) of spelled-out number words from `i` that make one number with a
+    hundred or a thousand in it ("två tusen", "femten hundre", "two thousand four hundred",
+    "tuhat neljäsataa", "tolvhundra"); None for a lone small number (read below)."""
+    parts: list[float] = []
+    j = i
+    while j < len(tokens) and tokens[j].kind == "word":
+        found = _number_parts(tokens[j].text, words)
+        if found is None:
+            break
+        parts += found
+        j += 1
+    if not any(v in (100.0, 1000.0) for v in parts) or (len(parts) == 1 and j - i == 1 and tokens[i].text in words):
+        return None  # no multiplier, or a plain "tusen" that the multiplier reading handles
+    total = current = 0.0
+    for v in parts:
+        if v == 100.0:
+            current = (current or 1.0) * 100.0
+        elif v == 1000.0:
+            total += (current or 1.0) * 1000.0
+            current = 0.0
+        else:
+            current += v
+    return j, total + current
+
+
+_ONE = {"a", "an", "en", "ett", "et", "yksi", "yhden"}
+
+
+def _one_unit(tokens: list[Token], annotation: Annotation, i: int, language: str) -> bool:
+    """An article (or a bare Finnish noun) that counts one minute or second as a duration:
+    "ungefär en minut på efterarbete", "inom en minut", "et minuts efterarbejde".
+
+    Not a price's period ("0,95 € a minute", "8 kr per minut": a number or "per" before it)
+    and not the start of "a half minute" (read as 30 seconds above)."""
+    tok = tokens[i]
+    before = tokens[i - 1] if i > 0 else None
+    if before is not None and (before.kind == "num" or before.text in ("per", "pr", "à", "/", "a", "an")
+                               or currency_code(before.text, language)):
+        return False
+    return tok.text in _ONE and i + 1 < len(tokens) and _is(annotation, i + 1, "unit_minute", "unit_second") \
+        and tokens[i + 1].text not in _HALF
 
 
 # Cue words whose misspelling still counts ("etterabeid" is "etterarbeid"): long words only, one edit.
@@ -565,7 +645,7 @@ def _read(p: Parsed, i: int) -> Quantity | None:
                         q.peak = peak
                         q.end = m + used
                     else:
-                        before = _period_before(p, start)
+                        before = _period_before(p, start) or _period_opening(p, start)
                         if before:
                             q.per.append(before)
                 return _text(p, q)
@@ -660,6 +740,40 @@ def _period_before(p: Parsed, start: int) -> Period | None:
         if m >= 0 and tokens[m].text in _SPAN_PREPOSITIONS and period.startswith("interval:") or (
                 m >= 0 and tokens[m].text in _SPAN_PREPOSITIONS and period == "hour" and tokens[m + 1].text in _ARTICLES):
             return period
+    return None
+
+
+_SPAN_PERIODS = (("unit_day", "day"), ("unit_week", "week"), ("unit_month", "month"), ("unit_year", "year"))
+_OPENING_REACH = 10  # words from a clause-opening period to the count it times
+
+
+def _period_opening(p: Parsed, start: int) -> Period | None:
+    """A period that opens the count's clause as a time adverbial: "Förra veckan fick vi in
+    totalt 3 000 samtal", "I en vanlig uke får vi rundt 2 800", "Viikossa meille tulee noin
+    4 200 puhelua", "On a typical day we take 2,400 calls", "En vanlig vardag tar vi emot 1 600".
+
+    The period word must open the clause (a preposition, an article and adjectives may stand
+    before it, or be written in a form that means "per"), and no other number may stand
+    between it and the count: in "sex dagar i veckan … 3 000 samtal" the week is the days'."""
+    tokens, ann = p.tokens, p.annotation
+    clause = p.clause[start]
+    reach = [k for k in range(start - 1, max(-1, start - 1 - _OPENING_REACH), -1) if p.clause[k] == clause]
+    if any(_is(ann, k, "unit_hour", "unit_half_hour", "unit_quarter_hour") for k in reach):
+        return None  # "Den travleste halvtimen på mandager får vi inn 210": an interval's volume
+    for k in range(start - 1, max(-1, start - 1 - _OPENING_REACH), -1):
+        if tokens[k].kind == "num" or p.clause[k] != clause:
+            return None
+        period = next((name for concept, name in _SPAN_PERIODS if _is(ann, k, concept)), None)
+        if period is None:
+            continue
+        opening = [m for m in range(k - 1, max(-1, k - 4), -1) if p.clause[m] == clause]
+        if any(tokens[m].kind == "num" for m in opening):
+            return None  # "sex dagar i veckan": the period of another number
+        first_of_clause = not opening or (len(opening) < 3 and (opening[-1] == 0 or p.clause[opening[-1] - 1] != clause))
+        led = any(tokens[m].text in _ARTICLES or tokens[m].text in _SPAN_PREPOSITIONS for m in opening)
+        if per_form(tokens[k]) or first_of_clause or led:
+            return period
+        return None
     return None
 
 
