@@ -27,6 +27,7 @@ fresh message, so each can be measured alone (`evals/routing_signals.py`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -75,6 +76,12 @@ def lex(message: str, language: str) -> Lexed:
 
 def is_question(message: str) -> bool:
     return message.rstrip().endswith("?")
+
+
+def _statement_part(message: str) -> str:
+    """The sentences before a message's last one ("Vi fick ett bud till: 7,20 kr/min. Hur står den sig?")."""
+    parts = re.split(r"(?<=[.!;:\n])\s+", message.strip())
+    return " ".join(parts[:-1])
 
 
 def _jump(lx: Lexed) -> int | None:
@@ -240,9 +247,12 @@ def route(message: str, language: str, state: SessionState | Mapping[str, Any], 
     last = state.last_tool
     if last and not pending:
         extraction = extract_arguments(message, tool=last, language=language, previous=state.slots.get(last))
-        # a statement with figures corrects the result; a question only when it asks "what if"
-        # ("Is 30 % shrinkage normal?" is a question for the articles)
-        correcting = not question or lx.has("correction", "what_if", "add_value", "how_many")
+        # a statement with figures corrects the result; a question only when it asks "what if", to
+        # add a value or "how many then", or when its figures stand in a sentence before it ("…: 7,20
+        # kr/min. Hur står den sig?"); "Is 30 % shrinkage normal?" is a question for the articles
+        correcting = not question or lx.has("correction", "what_if", "add_value", "how_many") or bool(
+            extraction.slots and (told := _statement_part(message)) and extract_arguments(
+                told, tool=last, language=language, previous=state.slots.get(last)).slots)
         other = _staffing_intent(lx) if last == "cost_comparison" else _cost_intent(lx, extraction)
         if extraction.slots and correcting and not other and not lx.has("checklist"):
             return Route("tool", "correct", last, extraction=extraction, signals={"by": "context"})

@@ -4,7 +4,7 @@
 
 num2words is needed only to (re)generate the table; the assistant reads the
 file. Words for 2-100 (one-token forms only: "fyra", "tjugofem", "kaksikymmentä",
-"femogtyve", "twenty") and the words for 1½ ("halvannen", "puolitoista").
+"femogtyve", "twenty") and the words for 1½ ("halvannen", "puolitoista"); Norwegian's two spellings of 7 ("syv", "sju").
 0, 1 and "half" are left out: "en", "ett", "one" are far more often articles
 than figures, and "half" is part of units ("half an hour") and of "… and a half",
 which the quantity parser reads itself.
@@ -22,7 +22,7 @@ EXTRA = {
     "sv": {"halvannan": 1.5, "tusen": 1000},
     "fi": {"puolitoista": 1.5, "tuhat": 1000},
     "da": {"halvanden": 1.5, "halvandet": 1.5, "tusind": 1000},
-    "nb": {"halvannen": 1.5, "halvannet": 1.5, "tusen": 1000},
+    "nb": {"halvannen": 1.5, "halvannet": 1.5, "tusen": 1000, "sju": 7, "tjue": 20, "tretti": 30},
     "en": {"dozen": 12, "thousand": 1000},
 }
 

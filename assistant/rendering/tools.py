@@ -4,6 +4,8 @@ staffing plan or cost comparison with the values and assumptions it used."""
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from assistant.formatting import number, percent
@@ -42,9 +44,13 @@ def clarify_reply(fill: SlotFill, lang: str, session_id: str) -> Reply:
                  language=lang, intent="tool", missing=["party"], understood=values, suggestions=suggestions)
 
 
+_OFFER_FTE = re.compile(r"^offers[.]\d+[.]fte$")
+
+
 def missing_reply(fill: SlotFill, missing: list[str], lang: str, session_id: str, state: SessionState) -> Reply:
     """The values so far (or the tool's introduction) and the question for the first missing one."""
-    asked = t(f"tool.ask.{fill.tool}.{missing[0]}", lang)
+    field = _OFFER_FTE.sub("offer_fte", missing[0])  # "offers.1.fte": the vendor's FTE, one question for every offer
+    asked = t(f"tool.ask.{fill.tool}.{field}", lang)
     values, _ = understood(fill, lang)
     given = _so_far(values, lang)
     text = f"{given}\n\n{asked}" if given else f"{t(f'tool.intro.{fill.tool}', lang)}\n\n{asked}"

@@ -92,6 +92,7 @@ _REQUIRED: dict[str, list[str]] = {
     "cost_comparison": ["contacts_per_month", "in_house_fte", "monthly_salary", "offers"],
 }
 _EXPECTABLE = {*STAFFING_FIELDS, *COST_FIELDS, *PART_FIELDS, "incentive_pct", "party"}
+_OFFER_FTE = re.compile(r"offers\.(\d+)\.fte")  # a vendor's own FTE, asked for by its offer's place
 _INT_FIELDS = {"interval_minutes", "horizon_months", "transition_months"}
 _FRACTION_FIELDS = {"service_level", "shrinkage", "max_occupancy", "employer_oncost_pct", "incentive_pct"}
 _DURATION_FIELDS = {"aht_seconds", "answer_seconds", "talk_seconds", "wrapup_seconds"}
@@ -194,8 +195,10 @@ def missing_arguments(tool: str, arguments: dict[str, Any]) -> list[str]:
             missing.append("in_house_fte")
         if not _cost_per_person_known(arguments):
             missing.append("monthly_salary")
-    elif any(o.get("price_per_fte_month") is not None and o.get("fte") is None for o in offers):
-        missing.append("in_house_fte")
+    else:
+        # two offers and no in-house side: a per-FTE price needs the vendor's own head count
+        missing += [f"offers.{i}.fte" for i, o in enumerate(offers)
+                    if o.get("price_per_fte_month") is not None and o.get("fte") is None]
     if needs_aht and not _aht_known(arguments):
         missing.append("aht_seconds")
     return missing
@@ -794,8 +797,11 @@ def _weekday_prefixes(language: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
                  for lang in NEIGHBOURS.get(language, (language,)))
 
 
+_PERCENT_CUES = ("service_level", "shrinkage", "occupancy", "oncost", "incentive", "answered")
+
+
 def _percent(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
-    cue = _nearest(st, q, ("service_level", "shrinkage", "occupancy", "oncost", "incentive", "answered"))
+    cue = _nearest(st, q, _PERCENT_CUES) or _named_before(st, q, _PERCENT_CUES)
     if cue is None:
         return False
     value = round(q.value / 100.0, 10)
@@ -818,6 +824,17 @@ def _percent(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
         party, offer = _party_of(st, q)
         st.offer_set(offer or 0, "incentive_pct", value, q)
     return True
+
+
+def _named_before(st: _State, q: Quantity, concepts: tuple[str, ...]) -> _Cue | None:
+    """The last cue of `concepts` earlier in the quantity's sentence with no number between,
+    when its own clause has none: "Oven i lønnen kommer pension, feriepenge og øvrige
+    personaleomkostninger, som i alt udgør 18 procent" (a list of what the figure is)."""
+    p = st.p
+    sentence = p.sentence[q.start]
+    found = [c for c in st.cues if c.concept in concepts and c.end <= q.start and p.sentence[c.start] == sentence
+             and not any(c.end <= r.start < q.start for r in p.quantities if r is not q)]
+    return found[-1] if found else None
 
 
 def _joined_to_previous(p: Parsed, q: Quantity) -> bool:
@@ -866,6 +883,11 @@ def _duration(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
         if cue.concept == "aht":
             st.set("aht_seconds", q.value, q)
             return True
+    if ("talk_seconds" in st.found or "aht_seconds" in st.found) and "wrapup_seconds" not in st.found and \
+            _named_before(st, q, ("afterwards",)) is not None and not p.annotation.covers(q.start - 1, "within"):
+        # "En samtale varer fire minutter, og bagefter bruger medarbejderen et halvt minut på …"
+        st.set("wrapup_seconds", q.value, q)
+        return True
     # "svar inom 20 sekunder", "svare innen et halvt minutt": within + a short time is the answer-time target
     within = q.start > 0 and p.annotation.covers(q.start - 1, "within") or (
         q.start > 1 and p.tokens[q.start - 1].text in ("a", "en", "et", "ett") and p.annotation.covers(q.start - 2,
@@ -1290,6 +1312,12 @@ def _answer_expected(st: _State, expected: str) -> None:
         return
     if expected == "offers":
         return  # an amount without its unit ("per minute", ...) cannot be placed in an offer
+    if (offer_fte := _OFFER_FTE.fullmatch(expected)) is not None:
+        taken = set(st.sources.values())
+        heads = [q for q in p.quantities if q.kind in ("count", "bare") and q.text not in taken and not q.negated]
+        if heads:  # "11 FTE", "de räknar med 11"
+            st.offer_set(int(offer_fte.group(1)), "fte", heads[0].value, heads[0])
+        return
     if expected in _MONEY_FIELDS:
         pool = st.loose_money or [q for q in p.quantities if q.kind in ("bare",) and not q.negated]
         if pool:
@@ -1393,7 +1421,7 @@ def extract_arguments(
     """
     if tool is not None and tool not in TOOLS:
         raise InvalidInput("tool", f"must be one of {', '.join(TOOLS)}; got {tool!r}")
-    if expected is not None and expected not in _EXPECTABLE:
+    if expected is not None and expected not in _EXPECTABLE and not _OFFER_FTE.fullmatch(expected):
         raise InvalidInput(
             "expected", f"must be an argument name such as {', '.join(_REQUIRED['staffing'])}; got {expected!r}"
         )

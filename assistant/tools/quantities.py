@@ -92,7 +92,9 @@ def normalise(text: str) -> str:
     # (same length, so offsets into the original text stay valid)
     t = re.sub(r"(?<![A-Za-z])SEK(?![A-Za-z])", "skr", text)
     t = t.lower().replace("\u2212", "-").replace("×", " x ")
-    return t
+    # A line break ends an item as a full stop does: in "AHT ~5 min\n4) target 80 %" the
+    # list number is no seconds of the handling time
+    return t.replace("\n", ";")
 
 
 def currency_code(token: str, language: str | None) -> str | None:
