@@ -5,6 +5,7 @@
 num2words is needed only to (re)generate the table; the assistant reads the
 file. Words for 2-100 (one-token forms only: "fyra", "tjugofem", "kaksikymmentä",
 "femogtyve", "twenty") and the words for 1½ ("halvannen", "puolitoista"); Norwegian's two spellings of 7 ("syv", "sju").
+Finnish numbers also in their inflected forms (simplemma's dictionary, a build-time dependency).
 0, 1 and "half" are left out: "en", "ett", "one" are far more often articles
 than figures, and "half" is part of units ("half an hour") and of "… and a half",
 which the quantity parser reads itself.
@@ -37,9 +38,23 @@ def main() -> None:
         for word, value in EXTRA[lang].items():
             if " " not in word:
                 rows.add((lang, word, float(value)))
+    rows |= _finnish_cases({word: value for lang, word, value in rows if lang == "fi"})
     lines = ["language\tword\tvalue"] + [f"{lang}\t{word}\t{value:g}" for lang, word, value in sorted(rows)]
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(rows)} words written to {OUT}")
+
+
+def _finnish_cases(nominatives: dict[str, float]) -> set[tuple[str, str, float]]:
+    """Finnish numbers inflect with what they count ("yhdeksällä henkilöllä", "kolmessa
+    minuutissa"): every form simplemma's dictionary gives a number word as its lemma."""
+    from simplemma.strategies.dictionaries.dictionary_factory import _load_dictionary_from_disk
+
+    rows = set()
+    for raw_form, raw_lemma in _load_dictionary_from_disk("fi").items():
+        form, lemma = raw_form.decode("utf-8").lower(), raw_lemma.decode("utf-8").lower()
+        if lemma in nominatives and form != lemma and " " not in form and "-" not in form:
+            rows.add(("fi", form, nominatives[lemma]))
+    return rows
 
 
 if __name__ == "__main__":

@@ -588,6 +588,9 @@ def _nearest(st: _State, q: Quantity, concepts: tuple[str, ...], *, window: int 
             d = 0.0
         elif cue.end <= q.start:
             d = q.start - cue.end
+        elif any(r.start >= cue.end and r.start - cue.end <= 1 and r.kind == q.kind for r in p.quantities
+                 if r is not q):
+            continue  # a label of the next figure: in "4,5 min och sen ACW 45 sek" ACW is the 45 seconds'
         else:
             d = cue.start - q.end + 0.5
         if d > window:

@@ -622,6 +622,16 @@ def _read(p: Parsed, i: int) -> Quantity | None:
     if k + 1 < len(tokens) and tokens[k].text == "-" and tokens[k].start == tokens[i].end \
             and tokens[k + 1].start == tokens[k].end:
         k += 1  # "8-person", "12-FTE"
+    if 0 < start and _is(ann, start - 1, "calls_in") and k < len(tokens) and tokens[k].kind == "word" \
+            and not _is(ann, k, "contact_noun", "fte_noun", *_PERIOD_WORDS):
+        # the people who call are the contacts: "ringer 160 innbyggere", "meille soittaa 90 asiakasta"
+        q = Quantity("count", value, start, k + 1, "", noun="contact")
+        period, used, peak = _period_at(p, k + 1, money=False)
+        if period:
+            q.per.append(period)
+            q.peak = peak
+            q.end = k + 1 + used
+        return _text(p, q)
     if k < len(tokens) and tokens[k].text == "pers":  # "15 pers" (the stemmer makes "pers" "per")
         return _text(p, Quantity("count", value, start, k + 1, "", noun="fte"))
     if k + 1 < len(tokens) and tokens[k].text in ("of", "av", "af") and tokens[k + 1].text in (
