@@ -803,7 +803,31 @@ def _weekday_prefixes(language: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
 _PERCENT_CUES = ("service_level", "shrinkage", "occupancy", "oncost", "incentive", "answered")
 
 
+_VOLUMES = ("contacts", "contacts_per_day", "contacts_per_week", "contacts_per_month")
+
+
+def _relative_volume(st: _State, q: Quantity) -> bool:
+    """"I december ligger samtalsvolymen 25 procent högre", "the volume is 10% higher in December":
+    the earlier volume changed by the percentage (said as derived from it)."""
+    p, ann = st.p, st.p.annotation
+    after = range(q.end, min(len(p.tokens), q.end + 2))
+    up = any(ann.covers(k, "more_than") for k in after)
+    down = any(ann.covers(k, "less_than") for k in after)
+    named = any(ann.covers(k, "volume_word") or ann.covers(k, "contact_noun")
+                for k in range(len(p.tokens)) if p.sentence[k] == p.sentence[q.start])
+    volume = next((k for k in _VOLUMES if isinstance(st.previous.get(k), (int, float))), None)
+    if up == down or not named or volume is None or any(r.kind in ("count", "bare") for r in p.quantities):
+        return False
+    factor = 1 + q.value / 100.0 if up else 1 - q.value / 100.0
+    st.set(volume, round(float(st.previous[volume]) * factor, 6), q, "relative")
+    if volume == "contacts" and "interval_minutes" in st.previous:
+        st.set("interval_minutes", st.previous["interval_minutes"], None)
+    return True
+
+
 def _percent(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
+    if st.previous and _relative_volume(st, q):
+        return True
     cue = _nearest(st, q, _PERCENT_CUES) or _named_before(st, q, _PERCENT_CUES)
     if cue is None:
         return False

@@ -27,6 +27,7 @@ Usage:
     python evals/tuning/blind_reference.py                 # print and check (dev3 and dev4)
     python evals/tuning/blind_reference.py --prefix dev4-  # one set
     python evals/tuning/blind_reference.py --write         # store the computed results in the rows
+    python evals/tuning/blind_reference.py --file evals/tuning/dev5.jsonl   # a blind set not yet in the dev split
 """
 
 from __future__ import annotations
@@ -184,7 +185,10 @@ def matches(stored: dict[str, Any], computed: dict[str, Any]) -> bool:
 def main(argv: list[str]) -> int:
     write = "--write" in argv
     prefixes = (argv[argv.index("--prefix") + 1],) if "--prefix" in argv else PREFIXES
-    lines = DATASET.read_text(encoding="utf-8").splitlines()
+    dataset = Path(argv[argv.index("--file") + 1]) if "--file" in argv else DATASET
+    if "--file" in argv and "--prefix" not in argv:
+        prefixes = ("dev",)
+    lines = dataset.read_text(encoding="utf-8").splitlines()
     out, bad, checked = [], 0, 0
     for line in lines:
         if not any(line.startswith(f'{{"id": "{prefix}') for prefix in prefixes):  # only the blind rows are read
@@ -212,7 +216,7 @@ def main(argv: list[str]) -> int:
             print(f"{row['id']:28} t{number} {'ok ' if ok or write else 'BAD'} {computed}")
         out.append(json.dumps(row, ensure_ascii=False))
     if write:
-        DATASET.write_text("\n".join(out) + "\n", encoding="utf-8")
+        dataset.write_text("\n".join(out) + "\n", encoding="utf-8")
     print(f"{checked} tool results {'written' if write else 'checked'}, {bad} mismatches")
     return 1 if bad else 0
 
