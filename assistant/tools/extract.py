@@ -1340,9 +1340,10 @@ def _answer_expected(st: _State, expected: str) -> None:
     if expected == "offers":
         return  # an amount without its unit ("per minute", ...) cannot be placed in an offer
     if (offer_fte := _OFFER_FTE.fullmatch(expected)) is not None:
-        taken = set(st.sources.values())
-        heads = [q for q in p.quantities if q.kind in ("count", "bare") and q.text not in taken and not q.negated]
-        if heads:  # "11 FTE", "de räknar med 11"
+        heads = [q for q in p.quantities if q.kind in ("count", "bare") and not q.negated]
+        if heads:  # "11 FTE", "de räknar med 11": asked for the vendor's head count, it is the vendor's
+            if st.sources.get("in_house_fte") == heads[0].text:
+                st.found.pop("in_house_fte")
             st.offer_set(int(offer_fte.group(1)), "fte", heads[0].value, heads[0])
         return
     if expected in _MONEY_FIELDS:

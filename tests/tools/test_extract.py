@@ -629,3 +629,96 @@ def test_a_head_count_can_follow_what_it_counts(text: str, language: str, fte: i
 def test_a_letter_after_and_labels_the_next_offer() -> None:
     result = extract_arguments("2 tarjousta: A 0,9 €/min ja B 3,1 €/puhelu", tool="cost_comparison", language="fi")
     assert result.arguments["offers"] == [{"price_per_minute": 0.9, "name": "A"}, {"price_per_contact": 3.1, "name": "B"}]
+
+
+# --- forms the blind sets dev5/dev6 taught (evals/tuning/blind_sets.py) ---
+
+def test_a_correction_that_names_the_old_value_replaces_the_slot_that_held_it() -> None:
+    x = extract_arguments("Beklager, jeg mente 45 sekunder, ikke 20.", tool="staffing", language="nb",
+                          previous={"aht_seconds": 210, "service_level": 0.8, "answer_seconds": 20})
+    assert x.slots["answer_seconds"] == 45
+    x = extract_arguments("Rettelse: B tar 36 kroner, ikke 34.", tool="cost_comparison", language="nb",
+                          previous={"offers": [{"price_per_fte_month": 52000}, {"price_per_contact": 34}]})
+    assert x.slots["offers"][1]["price_per_contact"] == 36
+
+
+def test_a_line_break_ends_a_list_item() -> None:
+    x = extract_arguments("volume 4,000 contacts/day\nopen 7am–7pm\nAHT ~5 min\n4) target 80% in 20 sec",
+                          tool="staffing", language="en")
+    assert x.slots["aht_seconds"] == 300
+
+
+@pytest.mark.parametrize("text,language,slot,value", [
+    ("En vanlig januaridag tar vi emot tolvhundra samtal", "sv", "contacts_per_day", 1200),
+    ("Tavallisena arkipäivänä meille tulee tuhat neljäsataa puhelua", "fi", "contacts_per_day", 1400),
+    ("I højsæsonen får vi to tusind opkald om dagen", "da", "contacts_per_day", 2000),
+    ("Förra veckan fick vi in totalt 3 000 samtal", "sv", "contacts_per_week", 3000),
+    ("I en vanlig uke får vi rundt 2 800 telefoner", "nb", "contacts_per_week", 2800),
+    ("Den travleste timen, mandag mellom ni og ti, ringer 160 innbyggere", "nb", "contacts", 160),
+])
+def test_volumes_told_in_a_story(text: str, language: str, slot: str, value: float) -> None:
+    assert extract_arguments(text, tool="staffing", language=language).slots[slot] == value
+
+
+def test_a_peak_half_hour_before_a_weekday_keeps_its_interval() -> None:
+    x = extract_arguments("Den travleste halvtimen på mandager får vi inn 210 samtaler.", tool="staffing", language="nb")
+    assert x.slots["contacts"] == 210 and x.slots["interval_minutes"] == 30
+
+
+@pytest.mark.parametrize("text,language,talk,wrap", [
+    ("Samtalene varer i snitt fire og et halvt minutt. Etterarbeidet tar rundt 30 sekunder.", "nb", 270, 30),
+    ("En samtale varer i gennemsnit fire minutter, og bagefter bruger medarbejderen et halvt minut på at "
+     "registrere sagen.", "da", 240, 30),
+    ("Själva samtalet tar fyra minuter, samtalstiden alltså. Därefter lägger handläggaren ungefär en minut på "
+     "efterarbete.", "sv", 240, 60),
+])
+def test_wrap_up_told_in_a_sentence_of_its_own_adds_to_the_talk_time(text: str, language: str, talk: float,
+                                                                      wrap: float) -> None:
+    x = extract_arguments(text, tool="staffing", language=language)
+    assert x.arguments["aht_seconds"] == talk + wrap
+
+
+def test_one_minute_written_with_an_article_is_a_duration() -> None:
+    x = extract_arguments("Vi vill svara på 90 % av samtalen inom en minut.", tool="staffing", language="sv")
+    assert x.slots["service_level"] == 0.9 and x.slots["answer_seconds"] == 60
+
+
+def test_a_finnish_number_word_in_a_case_is_a_number() -> None:
+    x = extract_arguments("Toimittaja hoitaisi työn yhdeksällä henkilötyövuodella.", tool="cost_comparison",
+                          language="fi")
+    assert 9 in [x.slots.get("in_house_fte"), *(o.get("fte") for o in x.slots.get("offers") or [])]
+
+
+@pytest.mark.parametrize("text,language", [
+    ("Vi har 4 ansatte som tjener 39 000 kroner i måneden. Vi betaler 9 500 kroner i måneden for "
+     "chat- og telefonløsningen.", "nb"),
+    ("Our team is 7 people on £2,000 a month each. On top of that we pay £9,500 a month for our helpdesk "
+     "software and phone system.", "en"),
+])
+def test_a_monthly_amount_for_a_system_is_a_fixed_cost(text: str, language: str) -> None:
+    assert extract_arguments(text, tool="cost_comparison", language=language).slots["fixed_costs_month"] == 9500
+
+
+def test_what_each_workstation_costs_is_overhead_per_person() -> None:
+    x = extract_arguments("Vi är 14 heltidare, månadslönen är 34 500 kr. Varje arbetsplats kostar oss dessutom "
+                          "3 800 kr i månaden för lokaler och IT.", tool="cost_comparison", language="sv")
+    assert x.slots["overhead_per_fte_month"] == 3800 and x.slots["monthly_salary"] == 34500
+
+
+def test_on_costs_listed_before_their_percentage() -> None:
+    x = extract_arguments("Oven i lønnen kommer pension, feriepenge og øvrige personaleomkostninger, som i alt "
+                          "udgør 18 procent.", tool="cost_comparison", language="da")
+    assert x.slots["employer_oncost_pct"] == 0.18
+
+
+def test_a_relative_change_of_the_volume_scales_the_earlier_one() -> None:
+    x = extract_arguments("I december ligger samtalsvolymen 25 procent högre än så.", tool="staffing",
+                          language="sv", previous={"contacts_per_day": 1600, "aht_seconds": 200})
+    assert x.slots["contacts_per_day"] == 2000
+
+
+def test_two_offers_alone_ask_for_the_vendors_own_head_count() -> None:
+    assert missing_arguments("cost_comparison", {"contacts_per_month": 14000, "offers": [
+        {"price_per_fte_month": 52000}, {"price_per_contact": 34}]}) == ["offers.0.fte"]
+    x = extract_arguments("de regner med 9 årsverk", tool="cost_comparison", expected="offers.0.fte", language="nb")
+    assert x.slots["offers"][0]["fte"] == 9
