@@ -82,6 +82,11 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(_SNOWBALL[language])
 
 
+# "to be" is every sentence's verb: a word whose lemma it is ("varar" -> "vara", like "var", "was")
+# would make "efterarbetet var en minut" a handling-time cue. It counts only as the word itself.
+_TO_BE = frozenset({"vara", "være", "vare", "olla", "be"})
+
+
 @lru_cache(maxsize=65536)
 def word_forms(word: str, language: str) -> frozenset[str]:
     """The lower-case form, lemma and Snowball stem of `word` in `language`."""
@@ -94,7 +99,7 @@ def word_forms(word: str, language: str) -> frozenset[str]:
     # unrelated words equal; a lemma counts only when it keeps the word's start.
     # A lemma that is the word's first part is simplemma cutting a compound
     # ("kuukausimaksu" -> "kuukausi"), not an inflection: it would make a fee a month.
-    if lemma[:2] == w[:2] and not (w.startswith(lemma) and len(w) - len(lemma) >= 5):
+    if lemma[:2] == w[:2] and not (w.startswith(lemma) and len(w) - len(lemma) >= 5) and lemma not in _TO_BE:
         forms.add(lemma)
     return frozenset(f for f in forms if f)
 

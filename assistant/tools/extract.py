@@ -682,9 +682,15 @@ def _assign(p: Parsed, previous: Mapping[str, Any]) -> _State:
             st.set("answer_seconds", q.value, q)
             used.update((n, n + 1))
 
-    for q in qs:  # clock ranges of an hour or less name the interval of a volume anywhere in their sentence
+    for n, q in enumerate(qs):  # clock ranges of an hour or less name the interval of a volume anywhere in their sentence
         if q.kind == "range" and _range_hours(q) in _INTERVAL_HOURS:
             st.interval_hint = (p.sentence[q.start], int(_range_hours(q) * 60))
+        elif q.kind == "duration" and n not in used and q.value in (900.0, 1800.0, 3600.0) and any(
+                p.annotation.covers(k, "peak") for k in range(max(0, q.start - 2), q.start)) and any(
+                r.kind == "count" and r.noun == "contact" and p.sentence[r.start] == p.sentence[q.start] for r in qs):
+            # "the worst fifteen minutes will bring in 70 calls": a peak span is the volume's interval
+            st.interval_hint = (p.sentence[q.start], int(q.value // 60))
+            used.add(n)
 
     days = _open_days(p)
     if days is not None:

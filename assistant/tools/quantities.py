@@ -94,6 +94,7 @@ def normalise(text: str) -> str:
     t = t.lower().replace("\u2212", "-").replace("×", " x ")
     # A line break ends an item as a full stop does: in "AHT ~5 min\n4) target 80 %" the
     # list number is no seconds of the handling time
+    t = re.sub(r"(?<=\d)'(?=\d{3}(?!\d))", " ", t)  # "12'000": a thousands separator
     return t.replace("\n", ";")
 
 
@@ -325,13 +326,19 @@ def _spelled_numbers(tokens: list[Token], annotation: Annotation, language: str)
                 out[i] = replace(tok, kind="num", text="0.5")
             continue
         if _one_unit(tokens, annotation, i, language):
-            out[i] = replace(tok, kind="num", text="1")
+            # the figure stands next to its unit: "en hel minut" reads as "en 1 minut"
+            at = i + 1 if tokens[i + 1].text in _WHOLE else i
+            out[at] = replace(tokens[at], kind="num", text="1")
+            skip_to = at + 1
             continue
         value = words.get(tok.text) if tok.kind == "word" else None
         if value is None or i + 1 >= len(tokens) or (i > 0 and out[i - 1].kind == "num"):
             continue  # "5 tusen samtal" is read by the multiplier
         counted = _is(annotation, i + 1, *_COUNTED) or (tokens[i + 1].text in _HALF_AFTER and any(
-            k < len(tokens) and _is(annotation, k, *_COUNTED) for k in (i + 3, i + 4)))
+            k < len(tokens) and _is(annotation, k, *_COUNTED) for k in (i + 3, i + 4))) or (
+            # one adjective between: "seitsemän kokoaikaista asiakaspalvelijaa", "two full-time agents"
+            i + 2 < len(tokens) and tokens[i + 1].kind == "word" and tokens[i + 1].text not in words
+            and _is(annotation, i + 2, "fte_noun", "contact_noun"))
         # "fire av fem kunder", "nine out of ten": a share, both numbers as words
         share = tokens[i + 1].text in _OF and i + 2 < len(tokens) and (
             tokens[i + 2].text in words or tokens[i + 2].kind == "num" or tokens[i + 2].text == "of")
@@ -391,6 +398,7 @@ def _number_run(tokens: list[Token], i: int, words: Mapping[str, float]) -> tupl
 
 
 _ONE = {"a", "an", "en", "ett", "et", "yksi", "yhden"}
+_WHOLE = {"hel", "helt", "hela", "whole", "full", "kokonainen", "kokonaisen"}
 
 
 def _one_unit(tokens: list[Token], annotation: Annotation, i: int, language: str) -> bool:
@@ -404,8 +412,9 @@ def _one_unit(tokens: list[Token], annotation: Annotation, i: int, language: str
     if before is not None and (before.kind == "num" or before.text in ("per", "pr", "à", "/", "a", "an")
                                or currency_code(before.text, language)):
         return False
-    return tok.text in _ONE and i + 1 < len(tokens) and _is(annotation, i + 1, "unit_minute", "unit_second") \
-        and tokens[i + 1].text not in _HALF
+    unit = i + 2 if i + 2 < len(tokens) and tokens[i + 1].text in _WHOLE else i + 1  # "en hel minut"
+    return tok.text in _ONE and unit < len(tokens) and _is(annotation, unit, "unit_minute", "unit_second") \
+        and tokens[unit].text not in _HALF
 
 
 # Cue words whose misspelling still counts ("etterabeid" is "etterarbeid"): long words only, one edit.
