@@ -71,6 +71,14 @@ def fill_slots(state: SessionState, tool: str, *, command: str | None, extractio
         for key in _DERIVED_NOTES:
             if key in extraction.derived:
                 notes[key] = SlotNote(source=extraction.sources.get(key), how=extraction.derived.get(key))
+    if extraction is not None and not continuing:
+        # "300 opkald i spidstimen, samme AHT": the other tool's value, said out loud as carried over
+        for name in extraction.same_as_before:
+            value = next((slots[name] for other, slots in state.slots.items()
+                          if other != tool and slots.get(name) is not None), None)
+            if value is not None and name not in new:
+                new = {**new, name: value}
+                notes[name] = SlotNote(source=extraction.sources.get(name), how="same_as_before")
     arguments = merge_arguments(previous, new)
     state.slots[tool] = arguments
     state.slot_notes[tool] = {k: v for k, v in notes.items() if _has_path(arguments, k) or k in _DERIVED_NOTES}

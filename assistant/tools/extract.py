@@ -130,6 +130,9 @@ class Extraction(BaseModel):
     derived: dict[str, str] = Field(default_factory=dict,
                                     description="Argument path -> how it was worked out (yearly, talk+wrap-up, ...).")
     ambiguous: list[Ambiguity] = Field(default_factory=list)
+    same_as_before: list[str] = Field(default_factory=list, description=(
+        "Fields the message says are as before without restating them (\"samma AHT som ovan\"): "
+        "taken from another tool's values in the conversation."))
 
 
 def required_arguments(tool: str) -> list[str]:
@@ -457,9 +460,10 @@ def _parties(p: Parsed, previous: Mapping[str, Any] | None = None) -> list[tuple
             label = None
             nxt = start + n
             if ann.covers(start, "another") and not ann.covers(start, "vendor"):
-                # "another (vendor)": the next offer; the vendor word after it is part of this cue
-                current = max(current + 1, len(labels))
-                out.append((start, "vendor", current))
+                # "another (vendor)": the next offer, after the earlier turns' ones too ("Vi har fået et
+                # tilbud mere: 5,90 kr./min"); the vendor word after it is part of this cue
+                current = max(current + 1, len(labels), len(earlier_offers) if current < 0 else 0)
+                out.append((start, f"vendor:#{current + 1}", current))  # a place: its colon introduces its terms
                 continue
             if nxt < len(tokens) and (tokens[nxt].text in ("a", "b", "c", "d") and tokens[nxt].kind == "word"
                                       and (nxt + 1 >= len(tokens) or tokens[nxt + 1].kind in ("sym", "word", "num"))
@@ -1473,7 +1477,10 @@ def extract_arguments(
     slots, sources, derived = _arguments_for(chosen, st)
     arguments = request_arguments(chosen, slots) if chosen else {}
     describe_parts(slots, sources, derived)
+    same = [name for c in st.cues for name in [_SAME_FIELDS.get(c.concept)]
+            if name and c.start > 0 and p.annotation.covers(c.start - 1, "same_value")]
     return Extraction(
+        same_as_before=same,
         tool=chosen,  # type: ignore[arg-type]
         language=language,
         arguments=arguments,
@@ -1483,6 +1490,10 @@ def extract_arguments(
         derived=derived,
         ambiguous=st.ambiguous if chosen else [],
     )
+
+
+# what "the same …" can take from the other tool: the handling time is both tools' value
+_SAME_FIELDS = {"aht": "aht_seconds", "talk": "talk_seconds", "wrapup": "wrapup_seconds"}
 
 
 def _has(st: _State, name: str) -> bool:

@@ -408,10 +408,10 @@ def _one_unit(tokens: list[Token], annotation: Annotation, i: int, language: str
     Not a price's period ("0,95 € a minute", "8 kr per minut": a number or "per" before it)
     and not the start of "a half minute" (read as 30 seconds above)."""
     tok = tokens[i]
-    before = tokens[i - 1] if i > 0 else None
-    if before is not None and (before.kind == "num" or before.text in ("per", "pr", "à", "/", "a", "an")
-                               or currency_code(before.text, language)):
-        return False
+    for before in tokens[max(0, i - 2):i]:  # "€0.85 a minute", "55p a minute", "8 kr per minut"
+        if before.kind == "num" or before.text in ("per", "pr", "à", "/", "a", "an") or currency_code(
+                before.text, language):
+            return False
     unit = i + 2 if i + 2 < len(tokens) and tokens[i + 1].text in _WHOLE else i + 1  # "en hel minut"
     return tok.text in _ONE and unit < len(tokens) and _is(annotation, unit, "unit_minute", "unit_second") \
         and tokens[unit].text not in _HALF
