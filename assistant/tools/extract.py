@@ -467,8 +467,9 @@ def _parties(p: Parsed, previous: Mapping[str, Any] | None = None) -> list[tuple
                 continue
             if nxt < len(tokens) and (tokens[nxt].text in ("a", "b", "c", "d") and tokens[nxt].kind == "word"
                                       and (nxt + 1 >= len(tokens) or tokens[nxt + 1].kind in ("sym", "word", "num"))
-                                      or tokens[nxt].kind == "num" and tokens[nxt].text in ("1", "2", "3", "4")):
-                label = tokens[nxt].text.upper()
+                                      or tokens[nxt].kind == "num" and tokens[nxt].text in ("1", "2", "3", "4")
+                                      or tokens[nxt].text in _NUMBER_LABELS):
+                label = _NUMBER_LABELS.get(tokens[nxt].text, tokens[nxt].text).upper()
             if out and out[-1][1] == "vendor" and out[-1][0] >= start - 2 and label is None:
                 continue  # "another vendor", "leverantören ... offerten" right after: the same cue
             if label is not None:
@@ -541,6 +542,11 @@ def _vendor_names(p: Parsed, known: list[str] | None = None) -> dict[int, str]:
         found[i] = p.original[tok.start:tokens[end - 1].end]
         i = end
     return found
+
+
+# "Bidder one … Bidder two", "Tarjous yksi": a number word after a vendor word is the offer's place
+_NUMBER_LABELS = {"one": "1", "two": "2", "three": "3", "four": "4", "yksi": "1", "kaksi": "2", "kolme": "3",
+                  "två": "2", "tre": "3"}
 
 
 def _party_of(st: _State, q: Quantity) -> tuple[str | None, int | None]:

@@ -39,6 +39,8 @@ _CURRENCY_WORDS = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "e
                    "skr": "SEK", "svkr": "SEK", "kronor": "SEK", "tkr": "SEK", "nok": "NOK", "dkk": "DKK", "$": "USD", "usd": "USD",
                    "£": "GBP", "gbp": "GBP", "kr": "kr", "kroner": "kroner", "kronen": "kr", "krónur": "kr"}
 _KRONA = {"sv": "SEK", "nb": "NOK", "da": "DKK"}
+_SUBUNITS = {"p": "GBP", "pence": "GBP", "öre": None, "øre": None, "snt": "EUR", "senttiä": "EUR", "cents": None,
+             "cent": None}  # None: the language's own currency (a krona's öre/øre)
 _DASHES = {"-", "–", "—"}
 _RANGE_WORDS = {"till", "to", "until", "til", "–", "-", "—"}
 _BETWEEN = {"mellan", "mellom", "between", "från", "fra", "from", "kl", "klo", "klockan", "klokken", "kello"}
@@ -287,6 +289,7 @@ _COUNTED = ("unit_second", "unit_minute", "unit_hour", "unit_half_hour", "unit_d
 _HALF_AFTER = ("and", "och", "og", "ja")
 _HALF = {"half", "halv", "halvt", "puoli"}
 _OF = {"av", "af", "of", "out", "kymmenestä", "viidestä"}
+_OUT = {"out", "ud", "ut"}  # "nine out of ten", "ni ud af ti", "ni ut av ti"
 _DAY_ADJECTIVES = {"working", "business", "open", "öppna", "åbne", "åpne", "weekdays"}
 
 
@@ -340,9 +343,9 @@ def _spelled_numbers(tokens: list[Token], annotation: Annotation, language: str)
             i + 2 < len(tokens) and tokens[i + 1].kind == "word" and tokens[i + 1].text not in words
             and _is(annotation, i + 2, "fte_noun", "contact_noun"))
         # "fire av fem kunder", "nine out of ten": a share, both numbers as words
-        share = tokens[i + 1].text in _OF and i + 2 < len(tokens) and (
-            tokens[i + 2].text in words or tokens[i + 2].kind == "num" or tokens[i + 2].text == "of")
-        after_share = i > 1 and tokens[i - 1].text in _OF and (tokens[i - 2].text in words or tokens[i - 2].text == "out")
+        share = (tokens[i + 1].text in _OF or tokens[i + 1].text in _OUT) and i + 2 < len(tokens) and (
+            tokens[i + 2].text in words or tokens[i + 2].kind == "num" or tokens[i + 2].text in _OF)
+        after_share = i > 1 and tokens[i - 1].text in _OF and (tokens[i - 2].text in words or tokens[i - 2].text in _OUT)
         counted = counted or share or after_share
         if counted and not _is(annotation, i, *_COUNTED):
             out[i] = replace(tok, kind="num", text=f"{value:g}")
@@ -361,6 +364,9 @@ def _number_parts(word: str, words: Mapping[str, float]) -> list[float] | None:
         return [1000.0]
     if word in words:
         return [words[word]]
+    if "-" in word:  # "forty-five", "twenty-one"
+        pieces = [_number_parts(piece, words) for piece in word.split("-")]
+        return None if any(x is None for x in pieces) else [v for x in pieces for v in x]  # type: ignore[union-attr]
     for cut in range(len(word) - 2, 2, -1):  # longest known head first
         head = _number_parts(word[:cut], words) if word[:cut] in words or word[:cut] in _HUNDRED | _THOUSAND \
             else None
@@ -383,8 +389,8 @@ def _number_run(tokens: list[Token], i: int, words: Mapping[str, float]) -> tupl
             break
         parts += found
         j += 1
-    if not any(v in (100.0, 1000.0) for v in parts) or (len(parts) == 1 and j - i == 1 and tokens[i].text in words):
-        return None  # no multiplier, or a plain "tusen" that the multiplier reading handles
+    if len(parts) < 2 or (not any(v in (100.0, 1000.0) for v in parts) and j - i > 1):
+        return None  # one word (read below), or small numbers side by side ("two, three")
     total = current = 0.0
     for v in parts:
         if v == 100.0:
@@ -397,7 +403,7 @@ def _number_run(tokens: list[Token], i: int, words: Mapping[str, float]) -> tupl
     return j, total + current
 
 
-_ONE = {"a", "an", "en", "ett", "et", "yksi", "yhden"}
+_ONE = {"a", "an", "en", "ett", "et", "yksi", "yhden", "another"}
 _WHOLE = {"hel", "helt", "hela", "whole", "full", "kokonainen", "kokonaisen"}
 
 
@@ -462,7 +468,11 @@ def parse_quantities(text: str, language: str) -> Parsed:
     if corrected is not None:
         tokens = corrected
         annotation = vocabulary().annotate(tokens, language)
-    tokens = _spelled_numbers(tokens, annotation, language)
+    spelled = _spelled_numbers(tokens, annotation, language)
+    if any(a is not b for a, b in zip(spelled, tokens)):
+        # a number word is a figure now, not a word: "ni" (nine) is no "NI" (national insurance)
+        tokens, annotation = spelled, vocabulary().annotate([
+            replace(t, forms=frozenset()) if t.kind == "num" else t for t in spelled], language)
     p = Parsed(norm, language, tokens, annotation, clause, sentence, [], text)
     used: set[int] = set()
     i = 0
@@ -506,6 +516,11 @@ def _read(p: Parsed, i: int) -> Quantity | None:
             q = Quantity("money", value, start, j + 1, "", currency=_KRONA.get(lang, "SEK"))
             return _finish_money(p, q)
         j += 1
+    # hundredths of a currency: "72p a minute", "85 öre per minut"
+    if j < len(tokens) and tokens[j].kind == "word" and tokens[j].text in _SUBUNITS and (
+            tokens[j].text != "p" or tokens[j].start == tokens[j - 1].end):
+        code = _SUBUNITS[tokens[j].text] or _KRONA.get(lang, "SEK")
+        return _finish_money(p, Quantity("money", round(value / 100.0, 6), start, j + 1, "", currency=code))
     # currency before: "€48k", "SEK 35 000", "kr 300"
     before = _currency_at(p, i - 1)
     if before and (i - 1 < 0 or tokens[i - 1].kind in ("sym", "word")):
@@ -519,7 +534,7 @@ def _read(p: Parsed, i: int) -> Quantity | None:
         q = Quantity("money", value, start, j + 1, "", currency=after)
         return _finish_money(p, q)
     # a share: "4 av 5", "fire av fem kunder", "9 out of 10 calls"
-    k = j + (1 if j + 1 < len(tokens) and tokens[j].text == "out" and tokens[j + 1].text == "of" else 0)
+    k = j + (1 if j + 1 < len(tokens) and tokens[j].text in _OUT and tokens[j + 1].text in _OF else 0)
     if k + 1 < len(tokens) and tokens[k].text in ("av", "af", "of") and tokens[k + 1].kind == "num":
         whole = _number(tokens[k + 1], lang)
         if whole and 0 < value < whole <= 100 and float(whole).is_integer():
