@@ -253,7 +253,9 @@ def route(message: str, language: str, state: SessionState | Mapping[str, Any], 
         correcting = not question or lx.has("correction", "what_if", "add_value", "how_many") or bool(
             extraction.slots and (told := _statement_part(message)) and extract_arguments(
                 told, tool=last, language=language, previous=state.slots.get(last)).slots)
-        other = _staffing_intent(lx) if last == "cost_comparison" else _cost_intent(lx, extraction)
+        # (the other tool's words with its own figures: "Okej, nu kostnadssidan: … Vad blir billigast?")
+        other = _staffing_intent(lx) if last == "cost_comparison" else _cost_intent(
+            lx, extract_arguments(message, tool="cost_comparison", language=language) if lx.has("payoff") else extraction)
         if extraction.slots and correcting and not other and not lx.has("checklist"):
             return Route("tool", "correct", last, extraction=extraction, signals={"by": "context"})
     if mode == "embedding":

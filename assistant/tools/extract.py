@@ -598,8 +598,8 @@ def _nearest(st: _State, q: Quantity, concepts: tuple[str, ...], *, window: int 
             d = 0.0
         elif cue.end <= q.start:
             d = q.start - cue.end
-        elif any(r.start >= cue.end and r.start - cue.end <= 1 and r.kind == q.kind for r in p.quantities
-                 if r is not q):
+        elif any(r.kind == q.kind and (r.start == cue.end or r.start == cue.end + 1 and p.tokens[cue.end].kind != "sym")
+                 for r in p.quantities if r is not q):
             continue  # a label of the next figure: in "4,5 min och sen ACW 45 sek" ACW is the 45 seconds'
         else:
             d = cue.start - q.end + 0.5

@@ -284,8 +284,8 @@ def _clauses(tokens: list[Token], original: str) -> tuple[list[int], list[int], 
 
 _NUMBER_WORDS_PATH = Path(__file__).resolve().parents[1] / "data" / "number_words.tsv"
 # what a spelled-out number must stand before to be read as one ("fyra minuter", "twelve agents")
-_COUNTED = ("unit_second", "unit_minute", "unit_hour", "unit_half_hour", "unit_day", "unit_week", "unit_month",
-            "unit_year", "contact_noun", "fte_noun", "percent")
+_COUNTED = ("unit_second", "unit_minute", "unit_hour", "unit_half_hour", "unit_quarter_hour", "unit_day", "unit_week",
+            "unit_month", "unit_year", "contact_noun", "fte_noun", "percent")
 _HALF_AFTER = ("and", "och", "og", "ja")
 _HALF = {"half", "halv", "halvt", "puoli"}
 _OF = {"av", "af", "of", "out", "kymmenestä", "viidestä"}
@@ -516,6 +516,10 @@ def _read(p: Parsed, i: int) -> Quantity | None:
             q = Quantity("money", value, start, j + 1, "", currency=_KRONA.get(lang, "SEK"))
             return _finish_money(p, q)
         j += 1
+    # "46 000:-": kronor, as Swedish price tags write them
+    if j + 1 < len(tokens) and tokens[j].text == ":" and tokens[j + 1].text in _DASHES and \
+            tokens[j].start == tokens[j - 1].end and tokens[j + 1].start == tokens[j].end:
+        return _finish_money(p, Quantity("money", value, start, j + 2, "", currency=_KRONA.get(lang, "SEK")))
     # hundredths of a currency: "72p a minute", "85 öre per minut"
     if j < len(tokens) and tokens[j].kind == "word" and tokens[j].text in _SUBUNITS and (
             tokens[j].text != "p" or tokens[j].start == tokens[j - 1].end):
@@ -598,6 +602,11 @@ def _read(p: Parsed, i: int) -> Quantity | None:
             break
     if unit == "hour" and per_form(tokens[j]):
         unit = None  # "300 tunnissa", "hourly": a period, read below
+    if unit is None and 0 < value <= 8 and _is(ann, j, "unit_quarter_hour") and not (j > 0 and _is(ann, j - 1, "per")) \
+            and not (i > 0 and _is(ann, i - 1, "per")):
+        # "inom tre kvart", "within three quarters of an hour": quarters of an hour as a duration
+        end = j + _is(ann, j, "unit_quarter_hour")
+        return _text(p, Quantity("duration", value * 900.0, start, end, "", unit="minute"))
     if unit is not None:
         # "per hour" after a number is a period, not a duration ("300 per hour"): handled above by the per check
         seconds = value * {"second": 1.0, "minute": 60.0, "hour": 3600.0}[unit]
