@@ -297,8 +297,10 @@ def merge_arguments(previous: dict[str, Any], new: dict[str, Any]) -> dict[str, 
     if "aht_seconds" in new:
         merged.pop("talk_seconds", None)
         merged.pop("wrapup_seconds", None)
-    if "talk_seconds" in new or "wrapup_seconds" in new:
+    if "talk_seconds" in new:
         merged.pop("aht_seconds", None)
+    # (a wrap-up alone keeps the handling time it is added to: "efterarbetet var en hel minut, inte 30
+    # sekunder" after "3,5 minuter plus 30 sekunder efterarbete"; "glemte etterarbeidet: 1 min i tillegg")
     if "loaded_cost_per_fte_month" in new or "team_cost_month" in new:
         for k in ("monthly_salary", "employer_oncost_pct", "overhead_per_fte_month", "loaded_cost_per_fte_month",
                   "team_cost_month"):

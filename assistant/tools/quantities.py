@@ -210,11 +210,21 @@ def _period_at(p: Parsed, j: int, money: bool) -> tuple[Period | None, int, bool
         return "year", k + 1 - j, False  # "51 600 €/v", "$54k/yr"
     if money and k < len(tokens) and tokens[k].kind == "word":
         word = tokens[k].text
+        if word.endswith(("lta", "ltä")) and _is(ann, k, "productive") and k + 1 < len(tokens) \
+                and _is(ann, k + 1, "unit_hour"):
+            return "hour", k + 2 - j, False  # "32 euroa tuottavalta tunnilta"
         if word.endswith(("lta", "ltä")):  # Finnish ablative: "puhelulta", "minuutilta"
             if _is(ann, k, "contact_noun"):
                 return "contact", k + 1 - j, False
             if _is(ann, k, "unit_minute"):
                 return "minute", k + 1 - j, False
+        # Finnish "per" after its noun: "henkilöä kohden", "kokoaikaista asiantuntijaa kohden"
+        for noun_at in (k, k + 1):
+            if noun_at + 1 < len(tokens) and tokens[noun_at + 1].text in ("kohden", "kohti"):
+                if _is(ann, noun_at, "fte_noun"):
+                    return "fte", noun_at + 2 - j, False
+                if _is(ann, noun_at, "contact_noun"):
+                    return "contact", noun_at + 2 - j, False
         if _is(ann, k, "each"):
             return "fte", k + _is(ann, k, "each") - j, False
     return None, 0, False
