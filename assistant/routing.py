@@ -162,10 +162,18 @@ def _staffing_intent(lx: Lexed) -> bool:
     return lx.has("calculate") and lx.has("fte_noun") and lx.has("need")
 
 
+_STAFFING_FIGURES = ("service_level", "answer_seconds", "contacts", "contacts_per_day", "shrinkage", "max_occupancy")
+
+
+def _staffing_figures(free: Extraction) -> bool:
+    """Figures only a staffing plan uses, or none at all ("how many agents then?")."""
+    return not free.slots or any(k in free.slots for k in _STAFFING_FIGURES)
+
+
 def _cost_figures_only(free: Extraction) -> bool:
     """The figures (read without a tool in mind) are costs (vendors' prices, salaries, on-costs)
     and nothing a staffing plan needs."""
-    staffing_figures = ("service_level", "answer_seconds", "contacts", "contacts_per_day", "shrinkage")
+    staffing_figures = _STAFFING_FIGURES[:5]
     cost_figures = ("offers", "monthly_salary", "loaded_cost_per_fte_month", "team_cost_month", "employer_oncost_pct",
                     "overhead_per_fte_month")
     return free.tool == "cost_comparison" and any(free.slots.get(k) for k in cost_figures) \
@@ -254,8 +262,11 @@ def route(message: str, language: str, state: SessionState | Mapping[str, Any], 
             extraction.slots and (told := _statement_part(message)) and extract_arguments(
                 told, tool=last, language=language, previous=state.slots.get(last)).slots)
         # (the other tool's words with its own figures: "Okej, nu kostnadssidan: … Vad blir billigast?")
-        other = _staffing_intent(lx) if last == "cost_comparison" else _cost_intent(
-            lx, extract_arguments(message, tool="cost_comparison", language=language) if lx.has("payoff") else extraction)
+        # (staffing words that only staff the offer are no staffing request: "de bemanner med egne 18 FTE, ikke 20")
+        other = _staffing_intent(lx) and _staffing_figures(extract_arguments(message, language=language)) \
+            if last == "cost_comparison" else _cost_intent(
+                lx, extract_arguments(message, tool="cost_comparison", language=language) if lx.has("payoff")
+                else extraction)
         if extraction.slots and correcting and not other and not lx.has("checklist"):
             return Route("tool", "correct", last, extraction=extraction, signals={"by": "context"})
     if mode == "embedding":

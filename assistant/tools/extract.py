@@ -484,10 +484,15 @@ def _parties(p: Parsed, previous: Mapping[str, Any] | None = None) -> list[tuple
             if label is not None:
                 out[-1] = (start, "vendor:" + label, current)
         else:
+            if tokens[start].text in _OWN and out and out[-1][1].startswith("vendor") and \
+                    p.clause[out[-1][0]] == p.clause[start]:
+                continue  # "de bemanner med egne 18 FTE": their own, the vendor's
             out.append((start, "inhouse", None))
     return out
 
 
+# "own" is the party named before it in the clause ("deras egna", "heidän omat", "their own")
+_OWN = {"own", "egen", "egne", "egna", "eget", "oma", "omat", "omia"}
 _COMPANY_SUFFIXES = {"oy", "oyj", "ab", "as", "asa", "a/s", "aps", "ltd", "inc", "gmbh", "plc"}
 
 
@@ -949,6 +954,17 @@ def _duration(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     return False
 
 
+_MONEY_CUES = ("salary", "loaded", "overhead", "fixed", "fee", "transition", "oncost", "productive", "costs_verb",
+               "system_cost")
+
+
+def _item_before_comma(st: _State, q: Quantity, concepts: tuple[str, ...]) -> _Cue | None:
+    """The item an amount right after a comma prices: "fast kostnad för telefoniplattformen, 60 000 per mån"."""
+    if q.start == 0 or st.p.tokens[q.start - 1].text != ",":
+        return None
+    return _named_before(st, q, concepts)
+
+
 def _subject(st: _State, q: Quantity, verb: _Cue, concepts: tuple[str, ...]) -> _Cue | None:
     """A cue of `concepts` before `verb` in the quantity's clause with no number between: the
     verb's subject ("Varje arbetsplats kostar …", "jokainen työpiste maksaa …")."""
@@ -973,8 +989,7 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     p = st.p
     per = q.per
     yearly = "year" in per
-    cue = _nearest(st, q, ("salary", "loaded", "overhead", "fixed", "fee", "transition", "oncost", "productive",
-                           "costs_verb", "system_cost"))
+    cue = _nearest(st, q, _MONEY_CUES) or _item_before_comma(st, q, _MONEY_CUES)
     party, offer = _party_of(st, q)
     # An amount right after a head count is per person: "25 FTE at €3,100", "14 ansatte til 31.500 kr"
     after_count = n > 0 and qs[n - 1].kind == "count" and qs[n - 1].noun == "fte" and q.start - qs[n - 1].end <= 2 \
@@ -1029,7 +1044,7 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
         return True
     if cue is not None and cue.concept == "costs_verb" and (subject := _subject(st, q, cue, ("overhead",))):
         cue = subject  # "Varje arbetsplats kostar oss dessutom 3 800 kr": what costs it is the seat
-    system = _nearest(st, q, ("system_cost",))
+    system = _nearest(st, q, ("system_cost",)) or (cue if cue is not None and cue.concept == "system_cost" else None)
     if system is not None and party != "vendor" and not each and (cue is None or cue.concept in (
             "system_cost", "costs_verb", "overhead", "salary")):
         # a monthly total that pays for a system is a fixed cost: "betalar vi 65 000 kr i månaden för
@@ -1239,7 +1254,8 @@ def _peak_minutes(st: _State, q: Quantity) -> int:
 
 def _bare(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     p = st.p
-    money_cue = _nearest(st, q, ("salary", "loaded", "fee", "overhead", "fixed", "transition"), window=4)
+    money_words = ("salary", "loaded", "fee", "overhead", "fixed", "transition", "system_cost")
+    money_cue = _nearest(st, q, money_words, window=4) or _item_before_comma(st, q, money_words)
     if money_cue is not None and q.value >= 100 and not any(x.startswith("interval") for x in q.per):
         # an amount without its currency: "månadslön runt 32k", "pluss 12 000 i måneden i administrasjonsgebyr"
         return _money(st, replace(q, kind="money"), n, qs)
