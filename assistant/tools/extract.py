@@ -804,6 +804,10 @@ def _open_days(p: Parsed) -> float | None:
         a, b = days[i], days[i + 2]
         if a is not None and b is not None and tokens[i + 1].text in ("-", "–", "—", "till", "to", "til") and b > a:
             return float(b - a + 1)
+    for i in range(len(tokens) - 1):  # Finnish says the range by its cases: "maanantaista lauantaihin"
+        a, b = days[i], days[i + 1]
+        if a is not None and b is not None and tokens[i].text.endswith(("sta", "stä")) and b > a:
+            return float(b - a + 1)
     for tok in tokens:  # one hyphenated token: "man-fre", "mandag-lørdag", "ma–pe"
         parts = re.split(r"[-–—]", tok.text) if tok.kind == "word" else []
         if len(parts) == 2 and all(parts):

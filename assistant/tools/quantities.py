@@ -499,7 +499,23 @@ def parse_quantities(text: str, language: str) -> Parsed:
         p.quantities.append(q)
         used.update(range(q.start, q.end))
         i = max(q.end, i + 1)
+    if language == "fi":
+        _bare_finnish_minutes(p, used)
     return p
+
+
+# Finnish has no article: a minute named alone is one ("jälkikirjauksiin kuluu noin minuutti")
+_FINNISH_ONE_MINUTE = {"minuutti", "minuutin", "minuutissa"}
+
+
+def _bare_finnish_minutes(p: Parsed, used: set[int]) -> None:
+    for i, tok in enumerate(p.tokens):
+        if tok.text in _FINNISH_ONE_MINUTE and i not in used and not (i > 0 and p.tokens[i - 1].kind == "num") \
+                and not (i > 0 and _is(p.annotation, i - 1, "per")):
+            q = _text(p, Quantity("duration", 60.0, i, i + 1, "", unit="minute"))
+            q.negated = _negated(p, q)
+            p.quantities.append(q)
+    p.quantities.sort(key=lambda q: q.start)
 
 
 def _read(p: Parsed, i: int) -> Quantity | None:
