@@ -446,7 +446,10 @@ def _parties(p: Parsed, previous: Mapping[str, Any] | None = None) -> list[tuple
             if earlier_offers or start > first_vendor >= 0:
                 out.append((start, "vendor", None))
     ordinal = [(a, a + m) for c in ("second_offer", "third_offer") for a, m in ann.spans(c)]
-    another = [(a, m) for a, m in ann.spans("another") if not any(lo < a < hi for lo, hi in ordinal)]
+    # "another" starts an offer when it speaks of one ("another vendor", "toisen tarjouksen", "et tilbud
+    # mere"), not when it adds to something else ("the telephony platform is another £6,500 a month")
+    another = [(a, m) for a, m in ann.spans("another") if not any(lo < a < hi for lo, hi in ordinal)
+               and any(ann.covers(k, "vendor") for k in range(a, min(len(tokens), a + m + 3)))]
     for start, n in sorted(ann.spans("vendor") + ann.spans("inhouse") + another + bare_labels):
         if (start, 1) in bare_labels:
             label = names.get(start) or tokens[start].text.upper()

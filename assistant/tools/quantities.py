@@ -799,6 +799,9 @@ def _period_before(p: Parsed, start: int) -> Period | None:
         k -= 1
     if k < 0 or tokens[k].kind != "word" or p.clause[k] != p.clause[start]:
         return None
+    for first in (k - 1, k - 2):  # the last word of a longer unit: "puolessa tunnissa", "halv time"
+        if first >= 0 and first + _is(ann, first, "unit_half_hour", "unit_quarter_hour") == k + 1:
+            return "interval:30" if _is(ann, first, "unit_half_hour") else "interval:15"
     for concept, period in _UNIT_PERIODS:
         if not _is(ann, k, concept):
             continue

@@ -93,8 +93,11 @@ def describe(tool: str, arguments: dict[str, Any], notes: Mapping[str, SlotNote]
             rows.add("contacts_per_month", arguments["contacts_per_month"],
                      t("understood.contacts_per_month", lang, value=_n(arguments["contacts_per_month"], lang)))
         elif arguments.get("contacts_per_week") is not None:
-            rows.add("contacts_per_week", arguments["contacts_per_week"],
-                     t("understood.contacts_per_week", lang, value=_n(arguments["contacts_per_week"], lang)))
+            week = arguments["contacts_per_week"]
+            rows.add("contacts_per_week", week, t("understood.contacts_per_week", lang, value=_n(week, lang)))
+            month = round(week * 52.0 / 12.0, 6)  # as request_arguments works it out
+            rows.add("contacts_per_month", month, t("understood.weekly_per_month", lang, value=_n(round(month, 1), lang),
+                                                   week=_n(week, lang)), "derived")
         elif arguments.get("contacts_per_day") is not None and arguments.get("open_days_per_month"):
             month = round(arguments["contacts_per_day"] * arguments["open_days_per_month"], 6)
             rows.add("contacts_per_day", arguments["contacts_per_day"], t(
@@ -185,6 +188,9 @@ def describe(tool: str, arguments: dict[str, Any], notes: Mapping[str, SlotNote]
     if arguments.get("productive_hours_per_month") is not None:
         rows.add("productive_hours_per_month", arguments["productive_hours_per_month"], t(
             "understood.productive_hours_per_month", lang, value=_n(arguments["productive_hours_per_month"], lang)))
+    if arguments.get("occupancy") is not None:
+        rows.add("occupancy", arguments["occupancy"], t("understood.occupancy", lang,
+                                                       value=percent(arguments["occupancy"], lang)))
     offers = arguments.get("offers") or []
     for i, offer in enumerate(offers):
         name = offer.get("name")
