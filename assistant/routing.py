@@ -78,6 +78,16 @@ def is_question(message: str) -> bool:
     return message.rstrip().endswith("?")
 
 
+_IF = {"if", "om", "hvis", "jos", "entä", "entäs", "and", "och", "og", "ja"}
+
+
+def _opens_with_if(message: str) -> bool:
+    """"om volumet faller til 17 500?", "if AHT drops to 4 min?": a question that opens with "if"."""
+    words = re.findall(r"\w+", message.lower())[:2]
+    return bool(words) and (words[0] in _IF - {"and", "och", "og", "ja"} or (
+        len(words) == 2 and words[0] in _IF and words[1] in _IF - {"and", "och", "og", "ja"}))
+
+
 def _statement_part(message: str) -> str:
     """The sentences before a message's last one ("Vi fick ett bud till: 7,20 kr/min. Hur står den sig?")."""
     parts = re.split(r"(?<=[.!;:\n])\s+", message.strip())
@@ -258,7 +268,8 @@ def route(message: str, language: str, state: SessionState | Mapping[str, Any], 
         # a statement with figures corrects the result; a question only when it asks "what if", to
         # add a value or "how many then", or when its figures stand in a sentence before it ("…: 7,20
         # kr/min. Hur står den sig?"); "Is 30 % shrinkage normal?" is a question for the articles
-        correcting = not question or lx.has("correction", "what_if", "add_value", "how_many") or bool(
+        correcting = not question or lx.has("correction", "what_if", "add_value", "how_many") or _opens_with_if(
+            message) or bool(
             extraction.slots and (told := _statement_part(message)) and extract_arguments(
                 told, tool=last, language=language, previous=state.slots.get(last)).slots)
         # (the other tool's words with its own figures: "Okej, nu kostnadssidan: … Vad blir billigast?")

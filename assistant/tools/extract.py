@@ -470,6 +470,9 @@ def _parties(p: Parsed, previous: Mapping[str, Any] | None = None) -> list[tuple
                 current = max(current + 1, len(labels), len(earlier_offers) if current < 0 else 0)
                 out.append((start, f"vendor:#{current + 1}", current))  # a place: its colon introduces its terms
                 continue
+            if nxt + 1 < len(tokens) and tokens[nxt].text in _FROM and tokens[nxt + 1].text in ("a", "b", "c", "d") \
+                    and p.original[tokens[nxt + 1].start:tokens[nxt + 1].end].isupper():
+                nxt += 1  # "ett anbud från B", "an offer from C"
             if nxt < len(tokens) and (tokens[nxt].text in ("a", "b", "c", "d") and tokens[nxt].kind == "word"
                                       and (nxt + 1 >= len(tokens) or tokens[nxt + 1].kind in ("sym", "word", "num"))
                                       or tokens[nxt].kind == "num" and tokens[nxt].text in ("1", "2", "3", "4")
@@ -543,7 +546,8 @@ def _vendor_names(p: Parsed, known: list[str] | None = None) -> dict[int, str]:
         soon = next((q for q in prices if q.start > i and q.start - i <= 5 and p.sentence[q.start] == p.sentence[i]),
                     None)
         colon = i + 1 < len(tokens) and tokens[i + 1].text == ":"
-        if soon is None or (sentence_start and not inner_capital and not colon):
+        prices_next = i + 1 < len(tokens) and ann.covers(i + 1, "price_verb")  # "Alfa tar 41 500 kr per FTE"
+        if soon is None or (sentence_start and not inner_capital and not colon and not prices_next):
             i += 1
             continue
         end = i + 1
@@ -554,6 +558,7 @@ def _vendor_names(p: Parsed, known: list[str] | None = None) -> dict[int, str]:
     return found
 
 
+_FROM = {"från", "fra", "from", "av", "by"}
 # "Bidder one … Bidder two", "Tarjous yksi": a number word after a vendor word is the offer's place
 _NUMBER_LABELS = {"one": "1", "two": "2", "three": "3", "four": "4", "yksi": "1", "kaksi": "2", "kolme": "3",
                   "två": "2", "tre": "3"}
@@ -569,8 +574,10 @@ def _party_of(st: _State, q: Quantity) -> tuple[str | None, int | None]:
     same = [(t, kind, offer) for t, kind, offer in st.parties if p.clause[t] == clause]
     # a colon ends what a party word governs ("en offert: 12 agenter")
     # (but a named or labelled vendor's colon introduces its terms: "Leverantör B: 52 000 kr per fte")
+    opening = min(k for k in range(q.start + 1) if p.clause[k] == clause)
     before = [x for x in same if x[0] < q.start
-              and (x[1].startswith("vendor:") or not any(p.tokens[k].text == ":" for k in range(x[0] + 1, q.start)))]
+              and (x[1].startswith("vendor:") or x[0] <= opening + 1  # "Ekstern partner: 54.000 kr. pr. FTE"
+                   or not any(p.tokens[k].text == ":" for k in range(x[0] + 1, q.start)))]
     after = [x for x in same if x[0] >= q.end]
     if before:
         return before[-1][1].split(":")[0], before[-1][2]
@@ -840,9 +847,9 @@ def _relative_volume(st: _State, q: Quantity) -> bool:
     """"I december ligger samtalsvolymen 25 procent högre", "the volume is 10% higher in December":
     the earlier volume changed by the percentage (said as derived from it)."""
     p, ann = st.p, st.p.annotation
-    after = range(q.end, min(len(p.tokens), q.end + 2))
-    up = any(ann.covers(k, "more_than") for k in after)
-    down = any(ann.covers(k, "less_than") for k in after)
+    near = [*range(max(0, q.start - 2), q.start), *range(q.end, min(len(p.tokens), q.end + 2))]
+    up = any(ann.covers(k, "more_than") for k in near)  # "15 % højere", "stiger med 15 %", "kasvaa 10 %"
+    down = any(ann.covers(k, "less_than") for k in near)
     named = any(ann.covers(k, "volume_word") or ann.covers(k, "contact_noun")
                 for k in range(len(p.tokens)) if p.sentence[k] == p.sentence[q.start])
     volume = next((k for k in _VOLUMES if isinstance(st.previous.get(k), (int, float))), None)
@@ -922,6 +929,9 @@ def _duration(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
         # "Samtaletiden er i gennemsnit 3 minutter", "Etterarbeidet tar rundt 30 sekunder": the
         # average or the verb is of the part named before it
         cue = part
+    if cue is not None and cue.concept in ("talk", "wrapup") and _joined_parts(st, cue):
+        st.set("aht_seconds", q.value, q)  # "Samtaletid + etterarbeid er ca. 4,5 min": the two together
+        return True
     if cue is not None:
         if cue.concept == "wrapup":
             included = cue.start > 0 and any(
@@ -980,6 +990,14 @@ def _subject(st: _State, q: Quantity, verb: _Cue, concepts: tuple[str, ...]) -> 
     found = [c for c in st.cues if c.concept in concepts and c.end <= verb.start and p.clause[c.start] == clause
              and not any(c.end <= r.start < q.start for r in p.quantities if r is not q)]
     return found[-1] if found else None
+
+
+def _joined_parts(st: _State, cue: _Cue) -> bool:
+    """Talk time and wrap-up named together ("samtaletid + etterarbeid", "talk and wrap-up")."""
+    other = "wrapup" if cue.concept == "talk" else "talk"
+    return any(c.concept == other and (0 <= cue.start - c.end <= 1 or 0 <= c.start - cue.end <= 1)
+               and all(t.text in ("+", "og", "och", "and", "ja", "&", "plus") for t in st.p.tokens[
+                   min(c.end, cue.end):max(c.start, cue.start)]) for c in st.cues)
 
 
 def _money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
@@ -1268,6 +1286,8 @@ def _bare(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
         return _money(st, replace(q, kind="money"), n, qs)
     if q.per:
         return _volume(st, q)
+    if _nearest(st, q, ("volume_word",), window=3) is not None and q.value >= 10:
+        return _volume(st, replace(q, kind="count", noun="contact"))  # "om volumet faller til 17 500?"
     cue = _nearest(st, q, ("aht", "talk", "wrapup", "service_level", "shrinkage", "occupancy", "oncost"), window=3)
     if cue is None and _we_are(p, q):
         st.set("in_house_fte", q.value, q)  # "…52.000 kr/md, og vi er 10", "and we have 12"

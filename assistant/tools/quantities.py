@@ -149,6 +149,8 @@ def _period_at(p: Parsed, j: int, money: bool) -> tuple[Period | None, int, bool
         elif k + 1 < len(tokens) and tokens[k].kind == "word" and not _is(
                 ann, k, *_PERIOD_WORDS) and _is(ann, k + 1, *_PERIOD_WORDS):
             k += 1  # one word between: "per handled minute", "per besvarat samtal"
+    if not money and _is(ann, j, "day_span"):  # "1.600 opkald i morgen", "3,000 calls across the day"
+        return "day", _is(ann, j, "day_span"), False
     # "på en halvtimme", "in a quarter of an hour": an interval after the volume
     if not money and tokens[j].text in _SPAN_PREPOSITIONS:
         m = j + 1 + (1 if j + 1 < len(tokens) and tokens[j + 1].text in _ARTICLES else 0)
