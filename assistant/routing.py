@@ -275,9 +275,9 @@ def route(message: str, language: str, state: SessionState | Mapping[str, Any], 
         # (the other tool's words with its own figures: "Okej, nu kostnadssidan: … Vad blir billigast?")
         # (staffing words that only staff the offer are no staffing request: "de bemanner med egne 18 FTE, ikke 20")
         other = _staffing_intent(lx) and _staffing_figures(extract_arguments(message, language=language)) \
-            if last == "cost_comparison" else _cost_intent(
+            if last == "cost_comparison" else (_cost_intent(
                 lx, extract_arguments(message, tool="cost_comparison", language=language) if lx.has("payoff")
-                else extraction)
+                else extraction) or _cost_figures_only(extract_arguments(message, language=language)))
         if extraction.slots and correcting and not other and not lx.has("checklist"):
             return Route("tool", "correct", last, extraction=extraction, signals={"by": "context"})
     if mode == "embedding":

@@ -853,7 +853,8 @@ def _relative_volume(st: _State, q: Quantity) -> bool:
     named = any(ann.covers(k, "volume_word") or ann.covers(k, "contact_noun")
                 for k in range(len(p.tokens)) if p.sentence[k] == p.sentence[q.start])
     volume = next((k for k in _VOLUMES if isinstance(st.previous.get(k), (int, float))), None)
-    if up == down or not named or volume is None or any(r.kind in ("count", "bare") for r in p.quantities):
+    if up == down or not named or volume is None or any(
+            r.kind in ("count", "bare") and r.value != st.previous[volume] for r in p.quantities):
         return False
     factor = 1 + q.value / 100.0 if up else 1 - q.value / 100.0
     st.set(volume, round(float(st.previous[volume]) * factor, 6), q, "relative")
@@ -1000,9 +1001,30 @@ def _joined_parts(st: _State, cue: _Cue) -> bool:
                    min(c.end, cue.end):max(c.start, cue.start)]) for c in st.cues)
 
 
+def _reprice(st: _State, q: Quantity) -> bool:
+    """A new figure for a named offer that had one price: "B har sænket til 6,25", "A laski hintaa 3,35
+    euroon", "vendor B dropped their price to 0.52" (the unit is the one that offer's price had)."""
+    if q.per or not st.previous.get("offers") or _nearest(st, q, _MONEY_CUES) is not None:
+        return False  # a fee, a salary, …: the words say what it is
+    if q.start > 0 and st.p.annotation.covers(q.start - 1, "vendor") and q.value in (1, 2, 3, 4):
+        return False  # "offer 2 would need 17 FTE": the offer's label, not a price
+    party, offer = _party_of(st, q)
+    if party != "vendor" or offer is None:
+        return False
+    label = st.labels.get(offer)  # the earlier offer it names ("B" is the second, "Alfa" the one so named)
+    earlier = _offer_slot(st.previous["offers"], {"name": label} if label and not label.startswith("#") else {}, offer)
+    if earlier >= len(st.previous["offers"]):
+        return False
+    prices = [k for k in OFFER_PRICES if st.previous["offers"][earlier].get(k) is not None]
+    if len(prices) != 1 or not any(kind.startswith("vendor:") and o == offer for _, kind, o in st.parties):
+        return False  # only an offer named by its label or name ("B", "Alfa") is repriced this way
+    st.offer_set(offer, prices[0], q.value, q)
+    return True
+
+
 def _money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     st.money_hits += 1
-    placed = _place_money(st, q, n, qs)
+    placed = _reprice(st, q) or _place_money(st, q, n, qs)
     if placed and q.currency:
         st.currencies.append(q.currency)
     if not placed:
@@ -1028,7 +1050,7 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     team = not per_person and _team_total(st, q)
 
     if cue is not None and not yearly and "month" not in per and any(
-            p.annotation.covers(k, "annual") for k in range(max(0, cue.start - 1), cue.end)):
+            p.annotation.covers(k, "annual") for k in range(max(0, cue.start - 1), max(cue.end, min(q.start, cue.end + 3)))):
         yearly = True  # "årslön på 420 000 kr", "annual salary €38,000"
 
     def monthly(value: float) -> tuple[float, str | None]:
@@ -1286,6 +1308,8 @@ def _bare(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
         return _money(st, replace(q, kind="money"), n, qs)
     if q.per:
         return _volume(st, q)
+    if _reprice(st, q):
+        return True
     if _nearest(st, q, ("volume_word",), window=3) is not None and q.value >= 10:
         return _volume(st, replace(q, kind="count", noun="contact"))  # "om volumet faller til 17 500?"
     cue = _nearest(st, q, ("aht", "talk", "wrapup", "service_level", "shrinkage", "occupancy", "oncost"), window=3)

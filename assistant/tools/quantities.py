@@ -530,7 +530,12 @@ def _read(p: Parsed, i: int) -> Quantity | None:
     # multiplier: "12k", "45 tusen", "1,2 milj"
     if j < len(tokens) and tokens[j].text == "m" and tokens[j].start == tokens[i].end \
             and not _currency_at(p, i - 1) and not _currency_at(p, j + 1):
-        return _text(p, Quantity("duration", value * 60.0, start, j + 1, "", unit="minute"))  # "aht 4m"
+        seconds, end = value * 60.0, j + 1
+        if end + 1 < len(tokens) and tokens[end].kind == "num" and _is(ann, end + 1, "unit_second"):
+            extra = _number(tokens[end], lang)  # "3m20s", "5m 40s"
+            if extra is not None and 0 <= extra < 60:
+                seconds, end = seconds + extra, end + 2
+        return _text(p, Quantity("duration", seconds, start, end, "", unit="minute"))  # "aht 4m"
     if j < len(tokens) and tokens[j].kind == "word" and tokens[j].start == tokens[i].end and tokens[j].text in (
             "k", "m", "mn", "t"):
         factor = 1000.0 if tokens[j].text in ("k", "t") else 1_000_000.0
