@@ -1351,7 +1351,11 @@ def _we_are(p: Parsed, q: Quantity) -> bool:
     """"vi er 10", "vi har 12", "we are 14", "meitä on 8": we + be/have + a number that ends its clause."""
     counted = q.end < len(p.tokens) and p.tokens[q.end].text in ("stk", "st", "kpl", "pers")
     end = q.end + (1 if counted else 0)
-    ends = counted or end >= len(p.tokens) or p.tokens[end].kind == "sym" or p.annotation.covers(end, "inhouse")
+    # (or a place follows: "Vi er 9 i kundeservice", "we're 12 in the team")
+    ends = counted or end >= len(p.tokens) or p.tokens[end].kind == "sym" or p.annotation.covers(end, "inhouse") or (
+        end + 1 < len(p.tokens) and p.tokens[end].text in ("i", "in", "på", "on") and p.tokens[end + 1].kind == "word"
+        and not any(p.annotation.covers(end + 1, c) for c in ("unit_day", "unit_week", "unit_month", "unit_year",
+                                                                 "unit_hour")))
     if not ends or q.start < 2 or not 1 <= q.value <= 5000 or not float(q.value).is_integer():
         return False
     verb, who = p.tokens[q.start - 1], q.start - 2

@@ -46,7 +46,8 @@ def multiplier(word: str) -> float | None:
     w = word.strip().lower()
     if w in ("k", "tkr", "tusen", "tusind", "tusinde", "tuhatta", "tuhat", "thousand"):
         return 1000.0
-    if w.startswith(("milj", "mio", "mill", "miljoon")) or w in ("m", "mn", "mkr"):
+    if w.startswith(("milj", "mio", "mill", "miljoon")) or w in ("m", "mn", "mkr", "mnok", "msek", "mdkk", "meur",
+                                                                    "mgbp", "musd"):
         return 1_000_000.0
     return None
 

@@ -39,6 +39,7 @@ _CURRENCY_WORDS = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "e
                    "skr": "SEK", "svkr": "SEK", "kronor": "SEK", "tkr": "SEK", "nok": "NOK", "dkk": "DKK", "$": "USD", "usd": "USD",
                    "£": "GBP", "gbp": "GBP", "kr": "kr", "kroner": "kroner", "kronen": "kr", "krónur": "kr"}
 _KRONA = {"sv": "SEK", "nb": "NOK", "da": "DKK"}
+_MILLION_CURRENCY = {"mnok": "NOK", "msek": "SEK", "mdkk": "DKK", "meur": "EUR", "mgbp": "GBP", "musd": "USD"}
 _SUBUNITS = {"p": "GBP", "pence": "GBP", "öre": None, "øre": None, "snt": "EUR", "senttiä": "EUR", "cents": None,
              "cent": None}  # None: the language's own currency (a krona's öre/øre)
 _DASHES = {"-", "–", "—"}
@@ -548,11 +549,17 @@ def _read(p: Parsed, i: int) -> Quantity | None:
         if tokens[j].text in ("tkr", "mkr"):  # thousands / millions of kronor
             q = Quantity("money", value, start, j + 1, "", currency=_KRONA.get(lang, "SEK"))
             return _finish_money(p, q)
+        if tokens[j].text in _MILLION_CURRENCY:  # "4,2 MNOK", "1,5 MEUR"
+            q = Quantity("money", value, start, j + 1, "", currency=_MILLION_CURRENCY[tokens[j].text])
+            return _finish_money(p, q)
         j += 1
     # "46 000:-": kronor, as Swedish price tags write them
     if j + 1 < len(tokens) and tokens[j].text == ":" and tokens[j + 1].text in _DASHES and \
             tokens[j].start == tokens[j - 1].end and tokens[j + 1].start == tokens[j].end:
         return _finish_money(p, Quantity("money", value, start, j + 2, "", currency=_KRONA.get(lang, "SEK")))
+    if j < len(tokens) and tokens[j].text == "½" and tokens[j].start == tokens[j - 1].end:
+        value += 0.5  # "4½ minut"
+        j += 1
     # hundredths of a currency: "72p a minute", "85 öre per minut"
     if j < len(tokens) and tokens[j].kind == "word" and tokens[j].text in _SUBUNITS and (
             tokens[j].text != "p" or tokens[j].start == tokens[j - 1].end):
