@@ -39,7 +39,8 @@ _LIST_MARKER = re.compile(r"(?m)^([ \t>]*)(?:[-*+][ \t]+)?\d{1,2}[.)](?=[ \t])")
 _NUMBER = re.compile(
     rf"(?<![\w])(?:\d{{1,3}}(?:[{_SPACE}]\d{{3}})+(?!\d)|\d+)(?:[.,]\d+)*"
     r"(?P<pct>\s?(?:%|procent\b|prosent\b|prosenttia\b|percent\b|per cent\b))?"
-    r"(?P<scale>\s?(?:k\b|tkr\b|mkr\b|tusen\b|tuhatta\b|thousand\b|mio\b|milj\w*|mill\w*|miljoon\w*|m\b|mn\b))?",
+    r"(?P<scale>\s?(?:k\b|tkr\b|mkr\b|tusen\b|tuhatta\b|thousand\b|mio\b|milj\w*|mill\w*|miljoon\w*|m\b|mn\b|"
+    r"m(?:nok|sek|dkk|eur|gbp|usd)\b|m€))?",
     re.IGNORECASE,
 )
 _SCALES = {"k": 1e3, "tkr": 1e3, "mkr": 1e6, "tusen": 1e3, "tuhatta": 1e3, "thousand": 1e3}

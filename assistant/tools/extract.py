@@ -618,6 +618,9 @@ def _nearest(st: _State, q: Quantity, concepts: tuple[str, ...], *, window: int 
         elif any(r.kind == q.kind and (r.start == cue.end or r.start == cue.end + 1 and p.tokens[cue.end].kind != "sym")
                  for r in p.quantities if r is not q):
             continue  # a label of the next figure: in "4,5 min och sen ACW 45 sek" ACW is the 45 seconds'
+        elif any(t.text in _AND for t in p.tokens[q.end:cue.start]) and any(
+                r.kind == q.kind and r.start >= cue.end and p.clause[r.start] == clause for r in p.quantities):
+            continue  # "4 min 30 s ja jälkikirjaukseen menee vielä 30 sekuntia": the cue opens the next part
         else:
             d = cue.start - q.end + 0.5
         if d > window:
@@ -631,6 +634,9 @@ def _nearest(st: _State, q: Quantity, concepts: tuple[str, ...], *, window: int 
             if found:
                 return found[-1]
     return best[1] if best else None
+
+
+_AND = {"ja", "och", "og", "and", "sekä", "samt", "+", "plus"}
 
 
 def _label_before(p: Parsed, q: Quantity) -> tuple[int, int] | None:
@@ -1016,8 +1022,9 @@ def _reprice(st: _State, q: Quantity) -> bool:
     if earlier >= len(st.previous["offers"]):
         return False
     prices = [k for k in OFFER_PRICES if st.previous["offers"][earlier].get(k) is not None]
-    if len(prices) != 1 or not any(kind.startswith("vendor:") and o == offer for _, kind, o in st.parties):
-        return False  # only an offer named by its label or name ("B", "Alfa") is repriced this way
+    named = any(kind.startswith("vendor:") and o == offer for _, kind, o in st.parties)
+    if len(prices) != 1 or not (named or len(st.previous["offers"]) == 1):
+        return False  # a named offer ("B", "Alfa"), or the one offer there is ("leverandøren … ned til 31 kr")
     st.offer_set(offer, prices[0], q.value, q)
     return True
 

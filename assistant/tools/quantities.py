@@ -36,6 +36,7 @@ _PREPOSITIONS = {"pr", "ca", "kl", "klo", "fx", "esim", "t", "bl", "inkl", "eksk
                  "n", "omkr", "ung", "ungef", "abt", "keskim", "sos",
                  "resp", "evt", "ev", "cirka", "ex"}
 _CURRENCY_WORDS = {"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "euroa": "EUR", "euron": "EUR",
+                   "euroon": "EUR", "eurolla": "EUR", "euroksi": "EUR", "eurosta": "EUR",
                    "skr": "SEK", "svkr": "SEK", "kronor": "SEK", "tkr": "SEK", "nok": "NOK", "dkk": "DKK", "$": "USD", "usd": "USD",
                    "£": "GBP", "gbp": "GBP", "kr": "kr", "kroner": "kroner", "kronen": "kr", "krónur": "kr"}
 _KRONA = {"sv": "SEK", "nb": "NOK", "da": "DKK"}
@@ -537,8 +538,8 @@ def _read(p: Parsed, i: int) -> Quantity | None:
             if extra is not None and 0 <= extra < 60:
                 seconds, end = seconds + extra, end + 2
         return _text(p, Quantity("duration", seconds, start, end, "", unit="minute"))  # "aht 4m"
-    if j < len(tokens) and tokens[j].kind == "word" and tokens[j].start == tokens[i].end and tokens[j].text in (
-            "k", "m", "mn", "t"):
+    if j < len(tokens) and tokens[j].kind == "word" and tokens[j].text in ("k", "m", "mn", "t") and (
+            tokens[j].start == tokens[i].end or (j + 1 < len(tokens) and _currency_at(p, j + 1))):  # "1,5 M€"
         factor = 1000.0 if tokens[j].text in ("k", "t") else 1_000_000.0
         if tokens[j].text != "t" or (j + 1 < len(tokens) and _currency_at(p, j + 1)):
             value *= factor
