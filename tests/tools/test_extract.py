@@ -637,9 +637,9 @@ def test_a_correction_that_names_the_old_value_replaces_the_slot_that_held_it() 
     x = extract_arguments("Beklager, jeg mente 45 sekunder, ikke 20.", tool="staffing", language="nb",
                           previous={"aht_seconds": 210, "service_level": 0.8, "answer_seconds": 20})
     assert x.slots["answer_seconds"] == 45
-    x = extract_arguments("Rettelse: B tar 36 kroner, ikke 34.", tool="cost_comparison", language="nb",
-                          previous={"offers": [{"price_per_fte_month": 52000}, {"price_per_contact": 34}]})
-    assert x.slots["offers"][1]["price_per_contact"] == 36
+    previous = {"offers": [{"price_per_fte_month": 52000, "name": "A"}, {"price_per_contact": 34, "name": "B"}]}
+    x = extract_arguments("Rettelse: B tar 36 kroner, ikke 34.", tool="cost_comparison", language="nb", previous=previous)
+    assert merge_arguments(previous, x.slots)["offers"][1]["price_per_contact"] == 36
 
 
 def test_a_line_break_ends_a_list_item() -> None:
@@ -722,3 +722,66 @@ def test_two_offers_alone_ask_for_the_vendors_own_head_count() -> None:
         {"price_per_fte_month": 52000}, {"price_per_contact": 34}]}) == ["offers.0.fte"]
     x = extract_arguments("de regner med 9 årsverk", tool="cost_comparison", expected="offers.0.fte", language="nb")
     assert x.slots["offers"][0]["fte"] == 9
+
+
+@pytest.mark.parametrize("text,language,tool,slot,value", [
+    ("Kundeserviceteamet vårt på 7 personer koster oss 4,2 MNOK i året alt inkludert", "nb", "cost_comparison",
+     "team_cost_month", 350000),
+    ("Koko tiimimme (25 htv) kustannus on vuodessa 1,5 M€", "fi", "cost_comparison", "team_cost_month", 125000),
+    ("mål: 90 % besvarade inom tre kvart", "sv", "staffing", "answer_seconds", 2700),
+    ("Vores mål er, at ni ud af ti opkald bliver besvaret inden for 20 sekunder.", "da", "staffing",
+     "service_level", 0.9),
+    ("A typical call lasts three and a half minutes, plus another minute of wrap-up.", "en", "staffing",
+     "wrapup_seconds", 60),
+    ("peak hour is ~500 calls, AHT 3m20s + 40s ACW", "en", "staffing", "aht_seconds", 200),
+])
+def test_written_forms_of_figures(text: str, language: str, tool: str, slot: str, value: float) -> None:
+    assert extract_arguments(text, tool=tool, language=language).slots[slot] == value
+
+
+def test_kronor_written_as_a_price_tag() -> None:
+    x = extract_arguments("Leverantör B: 46 000:- per FTE och mån", tool="cost_comparison", language="sv")
+    assert x.slots["offers"][0]["price_per_fte_month"] == 46000 and x.slots["currency"] == "SEK"
+
+
+def test_a_named_offer_s_new_figure_replaces_its_one_price() -> None:
+    previous = {"contacts_per_month": 25000, "aht_seconds": 260,
+                "offers": [{"price_per_contact": 31, "name": "A"}, {"price_per_minute": 6.75, "name": "B"}]}
+    x = extract_arguments("B har sænket til 6,25", tool="cost_comparison", language="da", previous=previous)
+    assert x.slots["offers"][0] == {"price_per_minute": 6.25, "name": "B"}
+    # a fee is not a new price, and "offer 2" is a label, not a figure
+    x = extract_arguments("correction, offer 2 would need 17 FTE, and there's a €2,000 monthly management fee on it",
+                          tool="cost_comparison", language="en",
+                          previous={"offers": [{"price_per_contact": 2.75}, {"price_per_fte_month": 3900, "fte": 16}]})
+    assert x.slots["offers"][-1] == {"fte": 17, "monthly_management_fee": 2000, "name": "2"}
+
+
+def test_their_own_head_count_is_the_vendor_s() -> None:
+    x = extract_arguments("de bemanner med egne 18 FTE, ikke 20", tool="cost_comparison", language="nb",
+                          previous={"in_house_fte": 20, "offers": [{"price_per_fte_month": 49000}]})
+    assert x.slots["offers"][0]["fte"] == 18 and "in_house_fte" not in x.slots
+
+
+def test_a_wrap_up_alone_keeps_the_handling_time_it_adds_to() -> None:
+    merged = merge_arguments({"aht_seconds": 210, "wrapup_seconds": 30}, {"wrapup_seconds": 60})
+    assert merged == {"aht_seconds": 210, "wrapup_seconds": 60}
+    assert merge_arguments({"aht_seconds": 210}, {"talk_seconds": 200}) == {"talk_seconds": 200}
+
+
+def test_the_same_aht_is_carried_from_the_other_tool() -> None:
+    x = extract_arguments("300 opkald i spidstimen, samme AHT, 80/20", tool="staffing", language="da")
+    assert x.same_as_before == ["aht_seconds"]
+
+
+@pytest.mark.parametrize("text,language", [
+    ("Puhelu kestää keskimäärin kolme minuuttia. Sen jälkeen jälkityöhön menee vielä minuutti.", "fi"),
+    ("Keskimääräinen puheluaika on 3 minuuttia, ja jälkikirjauksiin kuluu noin minuutti puhelua kohden.", "fi"),
+])
+def test_a_finnish_minute_named_alone_is_one(text: str, language: str) -> None:
+    assert extract_arguments(text, tool="staffing", language=language).arguments["aht_seconds"] == 240
+
+
+def test_finnish_weekday_ranges_are_said_by_their_cases() -> None:
+    x = extract_arguments("Viikossa tulee 4 200 puhelua, ja palvelemme maanantaista lauantaihin klo 9–18.",
+                          tool="staffing", language="fi")
+    assert x.slots["open_days_per_week"] == 6 and x.slots["contacts_per_week"] == 4200
