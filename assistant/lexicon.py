@@ -172,7 +172,23 @@ class Phrase:
         return j - i
 
 
+_ASCII = str.maketrans({"å": "a", "ä": "a", "æ": "a", "ö": "o", "ø": "o"})
+
+
+def _with_ascii(forms: frozenset[str]) -> frozenset[str]:
+    """The forms and the same without Nordic letters: people typing on an English keyboard write
+    "manad", "arsverk", "kayttoaste" for "månad", "årsverk", "käyttöaste"."""
+    return forms | {f.translate(_ASCII) for f in forms}
+
+
 def _pattern(word: str, language: str, where: str) -> WordPattern:
+    pattern = _pattern_as_written(word, language, where)
+    if pattern.mode == "symbol":
+        return pattern
+    return WordPattern(pattern.mode, _with_ascii(pattern.forms))
+
+
+def _pattern_as_written(word: str, language: str, where: str) -> WordPattern:
     if word in _SYMBOLS:
         return WordPattern("symbol", frozenset({word}))
     if not re.fullmatch(r"\*?[^\W\d_][\w'’\-]*\*?", word):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SETS = {name: HERE / f"{name}.jsonl" for name in ("dev5", "dev6", "dev7", "dev8")}
+SETS = {name: HERE / f"{name}.jsonl" for name in ("dev5", "dev6", "dev7", "dev8", "dev9", "dev10")}
 
 
 def run(path: Path, client: Any, sources: Any) -> list[dict[str, Any]]:
