@@ -116,6 +116,13 @@ def tokenize(text: str, language: str) -> list[Token]:
         if kind == "word":
             low = raw.lower()
             forms = word_forms(low, language) | (word_forms(low, "en") if language != "en" else frozenset())
+            if language in _DIGRAPHS and not _NORDIC.search(low) and any(d in low for d in _DIGRAPHS[language]):
+                # "aabent", "maaneden", "belaegning": å, æ and ø written as two letters, matched
+                # (without Nordic letters) against the vocabulary's ASCII forms
+                spelled = low
+                for digraph, letter in _DIGRAPHS[language].items():
+                    spelled = spelled.replace(digraph, letter)
+                forms |= {f.translate(_ASCII) for f in word_forms(spelled, language)}
             tokens.append(Token("word", low, m.start(), m.end(), forms))
         else:
             tokens.append(Token(kind, raw, m.start(), m.end()))
@@ -173,12 +180,15 @@ class Phrase:
 
 
 _ASCII = str.maketrans({"å": "a", "ä": "a", "æ": "a", "ö": "o", "ø": "o"})
+_NORDIC = re.compile("[åäæöø]")
+_DIGRAPHS = {"da": {"aa": "å", "ae": "æ", "oe": "ø"}, "nb": {"aa": "å", "ae": "æ", "oe": "ø"}}
 
 
 def _with_ascii(forms: frozenset[str]) -> frozenset[str]:
     """The forms and the same without Nordic letters: people typing on an English keyboard write
-    "manad", "arsverk", "kayttoaste" for "månad", "årsverk", "käyttöaste"."""
-    return forms | {f.translate(_ASCII) for f in forms}
+    "manad", "arsverk", "kayttoaste" for "månad", "årsverk", "käyttöaste". Not for short words,
+    where the letter is the word ("år" is not "är", "på" not "pa")."""
+    return forms | {f.translate(_ASCII) for f in forms if len(f) >= 4}
 
 
 def _pattern(word: str, language: str, where: str) -> WordPattern:

@@ -473,7 +473,9 @@ def _parties(p: Parsed, previous: Mapping[str, Any] | None = None) -> list[tuple
             if nxt + 1 < len(tokens) and tokens[nxt].text in _FROM and tokens[nxt + 1].text in ("a", "b", "c", "d") \
                     and p.original[tokens[nxt + 1].start:tokens[nxt + 1].end].isupper():
                 nxt += 1  # "ett anbud från B", "an offer from C"
-            if nxt < len(tokens) and (tokens[nxt].text in ("a", "b", "c", "d") and tokens[nxt].kind == "word"
+            if nxt < len(tokens) and (len(tokens[nxt].text) == 1 and tokens[nxt].text.isalpha() and (
+                    tokens[nxt].text in ("a", "b", "c", "d") or p.original[tokens[nxt].start:tokens[nxt].end].isupper())
+                    and tokens[nxt].kind == "word"
                                       and (nxt + 1 >= len(tokens) or tokens[nxt + 1].kind in ("sym", "word", "num"))
                                       or tokens[nxt].kind == "num" and tokens[nxt].text in ("1", "2", "3", "4")
                                       or tokens[nxt].text in _NUMBER_LABELS):
@@ -1071,6 +1073,9 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
             index = max(index + 1, (max(later) if later else 0))
         return index
 
+    if not set(per) - {"month"} and _nearest(st, q, ("per_fte_price",), window=4) is not None:
+        st.offer_set(offer_index("price_per_fte_month"), "price_per_fte_month", q.value, q)  # "fte-pris 48 500"
+        return True
     if not per and _nearest(st, q, ("per_minute_price",), window=4) is not None:
         st.offer_set(offer_index("price_per_minute"), "price_per_minute", q.value, q)  # "Vendor ppm is €0.85"
         return True
@@ -1317,6 +1322,11 @@ def _bare(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
         return _volume(st, q)
     if _reprice(st, q):
         return True
+    if n > 0 and qs[n - 1].kind == "count" and qs[n - 1].noun == "fte" and q.value >= 100 and all(
+            t.text in ("x", "à", "@", "at", "a") for t in p.tokens[qs[n - 1].end:q.start]) and q.start > qs[n - 1].end:
+        return _money(st, replace(q, kind="money"), n, qs)  # "12 fte x 38k/mån": each one's amount
+    if _nearest(st, q, ("per_fte_price",), window=4) is not None and q.value >= 100:
+        return _money(st, replace(q, kind="money"), n, qs)  # "fte-pris 52 000"
     if _nearest(st, q, ("volume_word",), window=3) is not None and q.value >= 10:
         return _volume(st, replace(q, kind="count", noun="contact"))  # "om volumet faller til 17 500?"
     cue = _nearest(st, q, ("aht", "talk", "wrapup", "service_level", "shrinkage", "occupancy", "oncost"), window=3)

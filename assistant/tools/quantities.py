@@ -105,6 +105,8 @@ def normalise(text: str) -> str:
 def currency_code(token: str, language: str | None) -> str | None:
     """ISO code of a currency word; "kr" is the krona of the language (SEK when unknown)."""
     code = _CURRENCY_WORDS.get(token.lower())
+    if code is None and language == "fi" and token.lower() == "e":
+        return "EUR"  # "38 e per tunti", "2 950 e/kk": Finnish chat writes the euro as e
     if code == "kr":
         return _KRONA.get(language or "", "SEK")
     if code == "kroner":
@@ -439,7 +441,7 @@ def _one_unit(tokens: list[Token], annotation: Annotation, i: int, language: str
 
 # Cue words whose misspelling still counts ("etterabeid" is "etterarbeid"): long words only, one edit.
 _TYPO_CONCEPTS = ("wrapup", "talk", "aht", "shrinkage", "occupancy", "salary", "oncost", "overhead", "fee",
-                  "answer_time", "service_level", "productive")
+                  "answer_time", "service_level", "productive", "vendor")
 _TYPO_MIN_LENGTH = 7
 
 
