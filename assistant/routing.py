@@ -81,6 +81,12 @@ def is_question(message: str) -> bool:
 _IF = {"if", "om", "hvis", "jos", "entä", "entäs", "and", "och", "og", "ja"}
 
 
+def _replaces(extraction: Extraction, previous: Mapping[str, Any]) -> bool:
+    """A question that gives a new value for an offer already on the table ("He pudottivat juuri hintaa
+    2,60 euroon, muuttuuko tilanne?"): a recompute, not a question for the articles."""
+    return bool(extraction.slots.get("offers")) and bool(previous.get("offers"))
+
+
 def _opens_with_if(message: str) -> bool:
     """"om volumet faller til 17 500?", "if AHT drops to 4 min?": a question that opens with "if"."""
     words = re.findall(r"\w+", message.lower())[:2]
@@ -269,7 +275,7 @@ def route(message: str, language: str, state: SessionState | Mapping[str, Any], 
         # add a value or "how many then", or when its figures stand in a sentence before it ("…: 7,20
         # kr/min. Hur står den sig?"); "Is 30 % shrinkage normal?" is a question for the articles
         correcting = not question or lx.has("correction", "what_if", "add_value", "how_many") or _opens_with_if(
-            message) or bool(
+            message) or _replaces(extraction, state.slots.get(last) or {}) or bool(
             extraction.slots and (told := _statement_part(message)) and extract_arguments(
                 told, tool=last, language=language, previous=state.slots.get(last)).slots)
         # (the other tool's words with its own figures: "Okej, nu kostnadssidan: … Vad blir billigast?")

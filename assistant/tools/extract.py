@@ -566,6 +566,9 @@ _NUMBER_LABELS = {"one": "1", "two": "2", "three": "3", "four": "4", "yksi": "1"
                   "två": "2", "tre": "3"}
 
 
+_WE = {"vi", "we", "me", "meillä", "us", "oss", "os"}
+
+
 def _party_of(st: _State, q: Quantity) -> tuple[str | None, int | None]:
     """The party a quantity belongs to: the nearest party word in its clause
     (before it, else after it); else the nearest before it in its sentence,
@@ -582,7 +585,12 @@ def _party_of(st: _State, q: Quantity) -> tuple[str | None, int | None]:
                    or not any(p.tokens[k].text == ":" for k in range(x[0] + 1, q.start)))]
     after = [x for x in same if x[0] >= q.end]
     if before:
-        return before[-1][1].split(":")[0], before[-1][2]
+        last = before[-1]
+        if last[1] == "inhouse" and p.tokens[last[0]].text in _WE and any(
+                x[1].startswith("vendor") for x in before[:-1]):
+            # "Tilbudet vi har fått er 58 000 kr": the offer we got, the vendor's figure
+            last = next(x for x in reversed(before[:-1]) if x[1].startswith("vendor"))
+        return last[1].split(":")[0], last[2]
     if after:
         return after[0][1].split(":")[0], after[0][2]
     earlier = [(t, kind, offer) for t, kind, offer in st.parties if t < q.start and p.sentence[t] == sentence]
@@ -760,12 +768,16 @@ def _replace_negated(st: _State, qs: list[Quantity]) -> None:
         partner = min(partners, key=lambda r: (r.start > q.start, abs(r.start - q.start)))  # "X, not Y" first
         kind = partner.kind if q.kind == "bare" else q.kind
         slots = _slots_holding(st.previous, q.value, kind)
+        scale = 1.0
+        if not slots and kind in ("money", "bare"):
+            # a monthly amount the user gave per year: "Sorry, 31,800 not 29,400"
+            slots, scale = [s for s in _slots_holding(st.previous, q.value / 12.0, "money") if s[1] is None], 12.0
         if len(slots) != 1:
             continue
         name, index = slots[0]
         if partner.text in st.sources.values():
             continue  # the words placed it already: "vendor B would need 12 FTE, not 14"
-        value = partner.value / 100.0 if name in _FRACTION_FIELDS else partner.value
+        value = partner.value / 100.0 if name in _FRACTION_FIELDS else round(partner.value / scale, 6)
         if index is None:
             st.found.pop(name, None)
             st.set(name, value, partner)
@@ -789,7 +801,7 @@ def _slots_holding(previous: Mapping[str, Any], value: float, kind: str) -> list
         if kind == "money" and name not in _MONEY_FIELDS and name not in OFFER_PRICES and \
                 name not in ("monthly_management_fee", "team_cost_month"):
             return False
-        return abs((v * 100.0 if fraction else v) - value) < 1e-9
+        return abs((v * 100.0 if fraction else v) - value) < 1e-6
 
     found: list[tuple[str, int | None]] = [(k, None) for k, v in previous.items() if k != "offers" and fits(k, v)]
     for i, offer in enumerate(previous.get("offers") or []):
@@ -1053,7 +1065,7 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
              or all(t.text == "," for t in p.tokens[qs[n - 1].end:q.start]))
     if party is None and _nearest(st, q, ("oncost",)) is not None:
         party = "inhouse"  # on-costs are an employer's: "…, £2,700 a month each plus 22% on-costs"
-    per_person = "fte" in per or _nearest(st, q, ("each",), window=3) is not None
+    per_person = "fte" in per or _nearest(st, q, ("each",), window=5) is not None  # "hver koster oss omtrent 62 000"
     each = after_count or per_person
     # "Hela teamet på 7 personer kostar 4,2 miljoner om året": a team word and no "each" make it the team's total
     team = not per_person and _team_total(st, q)

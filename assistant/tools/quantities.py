@@ -656,7 +656,8 @@ def _read(p: Parsed, i: int) -> Quantity | None:
         k = j + 1
         if unit == "minute":
             m = k
-            if m < len(tokens) and tokens[m].text in ("och", "and", "ja", "og"):
+            if m < len(tokens) and (tokens[m].text in ("och", "and", "ja", "og") or (
+                    tokens[m].text == "." and tokens[m].start == tokens[k - 1].end)):  # "4 min. 15 sek."
                 m += 1
             if m + 1 < len(tokens) and tokens[m].kind == "num" and _is(ann, m + 1, "unit_second") and not _is(
                     ann, m + 2, "wrapup", "talk"):
