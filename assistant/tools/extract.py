@@ -1330,17 +1330,21 @@ def _bare(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
     if money_cue is not None and q.value >= 100 and not any(x.startswith("interval") for x in q.per):
         # an amount without its currency: "månadslön runt 32k", "pluss 12 000 i måneden i administrasjonsgebyr"
         return _money(st, replace(q, kind="money"), n, qs)
+    if n > 0 and qs[n - 1].kind == "count" and qs[n - 1].noun == "fte" and q.value >= 100 and all(
+            t.text in ("x", "à", "@", "at", "a") for t in p.tokens[qs[n - 1].end:q.start]) and q.start > qs[n - 1].end:
+        return _money(st, replace(q, kind="money"), n, qs)  # "12 fte x 38k/mån": each one's amount
     if q.per:
         return _volume(st, q)
     if _reprice(st, q):
         return True
-    if n > 0 and qs[n - 1].kind == "count" and qs[n - 1].noun == "fte" and q.value >= 100 and all(
-            t.text in ("x", "à", "@", "at", "a") for t in p.tokens[qs[n - 1].end:q.start]) and q.start > qs[n - 1].end:
-        return _money(st, replace(q, kind="money"), n, qs)  # "12 fte x 38k/mån": each one's amount
     if _nearest(st, q, ("per_fte_price",), window=4) is not None and q.value >= 100:
         return _money(st, replace(q, kind="money"), n, qs)  # "fte-pris 52 000"
-    if _nearest(st, q, ("volume_word",), window=3) is not None and q.value >= 10:
-        return _volume(st, replace(q, kind="count", noun="contact"))  # "om volumet faller til 17 500?"
+    volume_word = _nearest(st, q, ("volume_word",), window=3)
+    if volume_word is not None and q.value >= 10:
+        # "om volumet faller til 17 500?"; "dagsvolym 4 200": the word may carry the period too
+        period = next((name for concept, name in (("unit_day", "day"), ("unit_week", "week"), ("unit_month", "month"))
+                       if p.annotation.covers(volume_word.start, concept)), None)
+        return _volume(st, replace(q, kind="count", noun="contact", per=[period] if period else []))
     cue = _nearest(st, q, ("aht", "talk", "wrapup", "service_level", "shrinkage", "occupancy", "oncost"), window=3)
     if cue is None and _we_are(p, q):
         st.set("in_house_fte", q.value, q)  # "…52.000 kr/md, og vi er 10", "and we have 12"

@@ -27,7 +27,7 @@ from assistant.lexicon import Annotation, Token, tokenize, vocabulary
 from assistant.tools.numbers import multiplier, parse_number
 
 # Abbreviations whose dot does not end a sentence ("9,50 kr. pr. opkald").
-_ABBREVIATIONS = {"pr", "kr", "ca", "cirka", "mio", "milj", "mill", "tkr", "mkr", "keskim", "sos", "omk", "adm", "occ",
+_ABBREVIATIONS = {"pr", "kr", "ca", "cirka", "mio", "milj", "mill", "tkr", "mkr", "keskim", "sos", "soc", "omk", "adm", "occ",
                   "opk", "stk", "yks", "sek", "min", "mån", "mnd", "md", "kk", "st", "inkl", "ekskl",
                   "exkl", "fx", "esim", "ex", "t", "bl", "a", "n", "omkr", "ung", "ungef", "abt", "nr", "kl", "klo", "mm", "ym", "jne", "osv", "vs",
                   "approx", "appr", "resp", "evt", "ev", "tim", "h", "s"}
@@ -171,8 +171,9 @@ def _period_at(p: Parsed, j: int, money: bool) -> tuple[Period | None, int, bool
     # "(in/during) the peak hour", "i topptimmen", "ruuhkatunnin aikana"
     peak = False
     skip = k
-    for _ in range(2):
-        if skip < len(tokens) and tokens[skip].text in ("the", "our", "a", "den", "det", "vår", "vores", "være"):
+    for n in range(3):
+        if skip < len(tokens) and (tokens[skip].text in ("the", "our", "a", "den", "det", "vår", "vores", "være") or (
+                n == 0 and skip == j and tokens[skip].text in ("in", "during", "at"))):  # "250 in the peak half hour"
             skip += 1
     m = _is(ann, skip, "peak") if skip < len(tokens) else 0
     if m and (has_per or k == j or tokens[k - 1].text in ("in", "i", "during", "under", "at", "på")):
@@ -756,11 +757,19 @@ def _read(p: Parsed, i: int) -> Quantity | None:
 def _with_period(p: Parsed, q: Quantity) -> Quantity:
     """`q` with the period written after it, if any ("3 500 om dagen", "i topptimmen")."""
     period, used, peak = _period_at(p, q.end, money=False)
+    skipped = 0
+    if not period and q.end + 1 < len(p.tokens) and p.tokens[q.end].text in _COPULA_BEFORE_PER and _is(
+            p.annotation, q.end + 1, "per"):
+        skipped = 1  # "de 120 er pr. halve time": the period after "is"
+        period, used, peak = _period_at(p, q.end + 1, money=False)
     if period:
         q.per.append(period)
         q.peak = peak
-        q.end += used
+        q.end += used + skipped
     return _text(p, q)
+
+
+_COPULA_BEFORE_PER = {"er", "är", "is", "are", "on", "was", "var", "oli"}
 
 
 def _negated(p: Parsed, q: Quantity) -> bool:
