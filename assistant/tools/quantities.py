@@ -639,6 +639,9 @@ def _read(p: Parsed, i: int) -> Quantity | None:
         j += 1  # "half a minute"
     if j + 1 < len(tokens) and _is(ann, j, "productive") and _is(ann, j + 1, "unit_hour"):
         j += 1  # "900 productive hours", "1 000 produktive timer": the hours are what is counted
+    if j + 1 < len(tokens) and tokens[j].text == "-" and tokens[j].start == tokens[j - 1].end and \
+            tokens[j + 1].start == tokens[j].end and _is(ann, j + 1, "unit_minute", "unit_second"):
+        j += 1  # "a 6-minute AHT"
     unit = None
     for concept, name in (("unit_second", "second"), ("unit_minute", "minute"), ("unit_hour", "hour")):
         if _is(ann, j, concept) and not _is(ann, j, "per"):
