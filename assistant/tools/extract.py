@@ -915,10 +915,15 @@ def _named_before(st: _State, q: Quantity, concepts: tuple[str, ...]) -> _Cue | 
     """The last cue of `concepts` earlier in the quantity's sentence with no number between,
     when its own clause has none: "Oven i lønnen kommer pension, feriepenge og øvrige
     personaleomkostninger, som i alt udgør 18 procent" (a list of what the figure is)."""
-    p = st.p
-    sentence = p.sentence[q.start]
-    found = [c for c in st.cues if c.concept in concepts and c.end <= q.start and p.sentence[c.start] == sentence
-             and not any(c.end <= r.start < q.start for r in p.quantities if r is not q)]
+    return _last_cue_before(st, q, concepts, q.start, st.p.sentence)
+
+
+def _last_cue_before(st: _State, q: Quantity, concepts: tuple[str, ...], end: int, area: list[int]) -> _Cue | None:
+    """The last cue of `concepts` that ends by token `end` in the quantity's sentence or clause
+    (`area`: the parse's sentence or clause numbers), with no other number between it and `q`."""
+    where = area[q.start]
+    found = [c for c in st.cues if c.concept in concepts and c.end <= end and area[c.start] == where
+             and not any(c.end <= r.start < q.start for r in st.p.quantities if r is not q)]
     return found[-1] if found else None
 
 
@@ -1006,11 +1011,7 @@ def _item_before_comma(st: _State, q: Quantity, concepts: tuple[str, ...]) -> _C
 def _subject(st: _State, q: Quantity, verb: _Cue, concepts: tuple[str, ...]) -> _Cue | None:
     """A cue of `concepts` before `verb` in the quantity's clause with no number between: the
     verb's subject ("Varje arbetsplats kostar …", "jokainen työpiste maksaa …")."""
-    p = st.p
-    clause = p.clause[q.start]
-    found = [c for c in st.cues if c.concept in concepts and c.end <= verb.start and p.clause[c.start] == clause
-             and not any(c.end <= r.start < q.start for r in p.quantities if r is not q)]
-    return found[-1] if found else None
+    return _last_cue_before(st, q, concepts, verb.start, st.p.clause)
 
 
 def _joined_parts(st: _State, cue: _Cue) -> bool:

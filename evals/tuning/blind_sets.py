@@ -1,15 +1,16 @@
-"""Figures of the blind tuning sets that are not in the dev split yet (issue 13: dev5, dev6).
+"""Figures of the blind tuning sets that are not in the dev split yet (issue 13: dev5 … dev10).
 
-dev5 (Slack and widget shorthand: lists, line breaks, code-switching) and dev6 (full-sentence
-stories from a consultancy's website chat) were written blind on 2026-12-03, without the
-understanding code, with results from `evals/tuning/blind_reference.py`. They are tuning data,
+dev5 (Slack and widget shorthand), dev6 (stories on a website chat), dev7 (operations managers'
+dialogues), dev8 (cost-side decision makers), dev9 (WFM shorthand, often without Nordic letters) and
+dev10 (managers in medium-length chat) were written blind on 2026-12-03, without the understanding
+code, with results from `evals/tuning/blind_reference.py` (evals/datasets/README.md). They are tuning data,
 but the dev split's gate asks every scripted conversation to pass, and these do not yet:
 they join `evals/datasets/conversations.jsonl` once they do. Until then this prints, per set,
 the share of one-message requests and dialogues that are right (every value right, or a
 question for exactly the missing value), the silent misreads, and with `--failures` each
 failing turn with what differs.
 
-    .venv/bin/python -m evals.tuning.blind_sets               # both sets, figures only
+    .venv/bin/python -m evals.tuning.blind_sets               # every set, figures only
     .venv/bin/python -m evals.tuning.blind_sets --failures    # and what fails
     .venv/bin/python -m evals.tuning.blind_sets dev6          # one set
 
