@@ -87,6 +87,9 @@ def test_a_scaled_amount_in_the_users_words_grounds_the_figure_written_out() -> 
                               data=[{"value": 350000.0}]) == []
     assert ungrounded_numbers("48\u00a0000 EUR a year", texts=["€48k a year"]) == []
     assert ungrounded_numbers("5\u00a0000\u00a0000", texts=["4,2 miljoner"]) == ["5\u00a0000\u00a0000"]
+    # millions written with the currency: "4,2 MNOK", "1,5 M€"
+    assert ungrounded_numbers("4\u00a0200\u00a0000 NOK", texts=["koster oss 4,2 MNOK i året"]) == []
+    assert ungrounded_numbers("1\u00a0500\u00a0000 €", texts=["kustannus on vuodessa 1,5 M€"]) == []
 
 
 def test_an_offer_label_is_a_place_in_the_list_not_a_claim() -> None:
