@@ -567,6 +567,7 @@ _NUMBER_LABELS = {"one": "1", "two": "2", "three": "3", "four": "4", "yksi": "1"
 
 
 _WE = {"vi", "we", "me", "meillä", "us", "oss", "os"}
+_WITH = {"with", "med", "till", "to", "til"}
 
 
 def _party_of(st: _State, q: Quantity) -> tuple[str | None, int | None]:
@@ -1001,6 +1002,12 @@ _MONEY_CUES = ("salary", "loaded", "overhead", "fixed", "fee", "transition", "on
                "system_cost")
 
 
+def _label_cue(st: _State, q: Quantity, concept: str) -> bool:
+    """A cue that labels the figure right after it ("fte-pris 52 000"), never one after the figure."""
+    cue = _nearest(st, q, (concept,), window=4)
+    return cue is not None and cue.end <= q.start
+
+
 def _item_before_comma(st: _State, q: Quantity, concepts: tuple[str, ...]) -> _Cue | None:
     """The item an amount right after a comma prices: "fast kostnad för telefoniplattformen, 60 000 per mån"."""
     if q.start == 0 or st.p.tokens[q.start - 1].text != ",":
@@ -1086,7 +1093,7 @@ def _place_money(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
             index = max(index + 1, (max(later) if later else 0))
         return index
 
-    if not set(per) - {"month"} and _nearest(st, q, ("per_fte_price",), window=4) is not None:
+    if not set(per) - {"month"} and _label_cue(st, q, "per_fte_price"):
         st.offer_set(offer_index("price_per_fte_month"), "price_per_fte_month", q.value, q)  # "fte-pris 48 500"
         return True
     if not per and _nearest(st, q, ("per_minute_price",), window=4) is not None:
@@ -1338,7 +1345,7 @@ def _bare(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
         return _volume(st, q)
     if _reprice(st, q):
         return True
-    if _nearest(st, q, ("per_fte_price",), window=4) is not None and q.value >= 100:
+    if _label_cue(st, q, "per_fte_price") and q.value >= 100:
         return _money(st, replace(q, kind="money"), n, qs)  # "fte-pris 52 000"
     volume_word = _nearest(st, q, ("volume_word",), window=3)
     if volume_word is not None and q.value >= 10:
@@ -1351,8 +1358,11 @@ def _bare(st: _State, q: Quantity, n: int, qs: list[Quantity]) -> bool:
         st.set("in_house_fte", q.value, q)  # "…52.000 kr/md, og vi er 10", "and we have 12"
         return True
     if cue is None:
-        # "agents: 12", "FTE 14"
-        if q.start > 0 and p.annotation.covers(q.start - 1, "fte_noun") or (
+        # "agents: 12", "FTE 14"; "they'd staff it with 22", "fick ner vår egen bemanning till 18"
+        staffed = q.start > 0 and p.tokens[q.start - 1].text in _WITH and float(q.value).is_integer() and any(
+            p.annotation.covers(k, "fte_noun") or p.annotation.covers(k, "staffing_word")
+            for k in range(max(0, q.start - 4), q.start - 1)) and "/" not in q.text
+        if staffed or q.start > 0 and p.annotation.covers(q.start - 1, "fte_noun") or (
                 q.start > 1 and p.tokens[q.start - 1].text == ":" and p.annotation.covers(q.start - 2, "fte_noun")):
             party, offer = _party_of(st, q)
             if party == "vendor":
