@@ -27,6 +27,7 @@ fresh message, so each can be measured alone (`evals/routing_signals.py`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -78,7 +79,8 @@ def is_question(message: str) -> bool:
     return message.rstrip().endswith("?")
 
 
-_IF = {"if", "om", "hvis", "jos", "entä", "entäs", "and", "och", "og", "ja"}
+_IF = {"if", "om", "hvis", "jos", "entä", "entäs"}
+_AND = {"and", "och", "og", "ja"}
 
 
 def _replaces(extraction: Extraction, previous: Mapping[str, Any]) -> bool:
@@ -90,8 +92,7 @@ def _replaces(extraction: Extraction, previous: Mapping[str, Any]) -> bool:
 def _opens_with_if(message: str) -> bool:
     """"om volumet faller til 17 500?", "if AHT drops to 4 min?": a question that opens with "if"."""
     words = re.findall(r"\w+", message.lower())[:2]
-    return bool(words) and (words[0] in _IF - {"and", "och", "og", "ja"} or (
-        len(words) == 2 and words[0] in _IF and words[1] in _IF - {"and", "och", "og", "ja"}))
+    return bool(words) and (words[0] in _IF or (len(words) == 2 and words[0] in _AND and words[1] in _IF))
 
 
 def _statement_part(message: str) -> str:
@@ -268,6 +269,9 @@ def route(message: str, language: str, state: SessionState | Mapping[str, Any], 
             return Route("tool", argument=pending, extraction=extraction, signals={"by": "context"})
     if active and not question:
         return Route("checklist", "answer", signals={"by": "context"})
+    # the message's figures read with no tool in mind: needed by a correction's check and by the word
+    # rules, read once
+    free = functools.cache(lambda: extract_arguments(message, language=language))
     last = state.last_tool
     if last and not pending:
         extraction = extract_arguments(message, tool=last, language=language, previous=state.slots.get(last))
@@ -280,16 +284,15 @@ def route(message: str, language: str, state: SessionState | Mapping[str, Any], 
                 told, tool=last, language=language, previous=state.slots.get(last)).slots)
         # (the other tool's words with its own figures: "Okej, nu kostnadssidan: … Vad blir billigast?")
         # (staffing words that only staff the offer are no staffing request: "de bemanner med egne 18 FTE, ikke 20")
-        other = _staffing_intent(lx) and _staffing_figures(extract_arguments(message, language=language)) \
-            if last == "cost_comparison" else (_cost_intent(
-                lx, extract_arguments(message, tool="cost_comparison", language=language) if lx.has("payoff")
-                else extraction) or _cost_figures_only(extract_arguments(message, language=language)))
+        other = _staffing_intent(lx) and _staffing_figures(free()) if last == "cost_comparison" else (_cost_intent(
+            lx, extract_arguments(message, tool="cost_comparison", language=language) if lx.has("payoff")
+            else extraction) or _cost_figures_only(free()))
         if extraction.slots and correcting and not other and not lx.has("checklist"):
             return Route("tool", "correct", last, extraction=extraction, signals={"by": "context"})
     if mode == "embedding":
         return _by_embedding(message, language, lx, embed, classifier, strict=False) or Route(
             "question", signals={"by": "embedding"})
-    decided = _by_words(message, language, lx)
+    decided = _by_words(message, language, lx, free())
     if decided is not None:
         return decided
     if mode == "combined":
@@ -310,12 +313,12 @@ def _asks_about_the_topic(lx: Lexed, message: str, extraction: Extraction, langu
     return not lex(head, language).has("request_modal")
 
 
-def _by_words(message: str, language: str, lx: Lexed) -> Route | None:
+def _by_words(message: str, language: str, lx: Lexed, free: Extraction) -> Route | None:
+    """`free`: the message's figures read with no tool in mind."""
     request = _checklist_request(lx, message)
     if request == "start":
         return Route("checklist", "start", signals={"by": "lexical"})
     staffing = _staffing_intent(lx)
-    free = extract_arguments(message, language=language)  # the figures with no tool in mind
     if staffing and _cost_figures_only(free):
         staffing = False  # "same headcount", "he arvioivat tarvitsevansa 11 htv": words of staffing, figures of costs
     extraction = extract_arguments(message, tool="staffing", language=language) if staffing else free

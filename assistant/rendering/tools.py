@@ -4,8 +4,6 @@ staffing plan or cost comparison with the values and assumptions it used."""
 
 from __future__ import annotations
 
-import re
-
 from typing import Any
 
 from assistant.formatting import number, percent
@@ -15,6 +13,7 @@ from assistant.rendering.suggestions import default_suggestions
 from assistant.state import SessionState
 from assistant.tools import CostComparison, StaffingPlan
 from assistant.tools.conversation import SlotFill
+from assistant.tools.extract import OFFER_FTE
 
 
 def understood(fill: SlotFill, lang: str, request: dict[str, Any] | None = None) -> tuple[list[Understood], list[str]]:
@@ -44,12 +43,10 @@ def clarify_reply(fill: SlotFill, lang: str, session_id: str) -> Reply:
                  language=lang, intent="tool", missing=["party"], understood=values, suggestions=suggestions)
 
 
-_OFFER_FTE = re.compile(r"^offers[.]\d+[.]fte$")
-
-
 def missing_reply(fill: SlotFill, missing: list[str], lang: str, session_id: str, state: SessionState) -> Reply:
     """The values so far (or the tool's introduction) and the question for the first missing one."""
-    field = _OFFER_FTE.sub("offer_fte", missing[0])  # "offers.1.fte": the vendor's FTE, one question for every offer
+    # "offers.1.fte": the vendor's FTE, one question for every offer
+    field = "offer_fte" if OFFER_FTE.fullmatch(missing[0]) else missing[0]
     asked = t(f"tool.ask.{fill.tool}.{field}", lang)
     values, _ = understood(fill, lang)
     given = _so_far(values, lang)

@@ -92,7 +92,7 @@ _REQUIRED: dict[str, list[str]] = {
     "cost_comparison": ["contacts_per_month", "in_house_fte", "monthly_salary", "offers"],
 }
 _EXPECTABLE = {*STAFFING_FIELDS, *COST_FIELDS, *PART_FIELDS, "incentive_pct", "party"}
-_OFFER_FTE = re.compile(r"offers\.(\d+)\.fte")  # a vendor's own FTE, asked for by its offer's place
+OFFER_FTE = re.compile(r"offers\.(\d+)\.fte")  # a vendor's own FTE, asked for by its offer's place
 _INT_FIELDS = {"interval_minutes", "horizon_months", "transition_months"}
 _FRACTION_FIELDS = {"service_level", "shrinkage", "max_occupancy", "employer_oncost_pct", "incentive_pct"}
 _DURATION_FIELDS = {"aht_seconds", "answer_seconds", "talk_seconds", "wrapup_seconds"}
@@ -783,10 +783,8 @@ def _replace_negated(st: _State, qs: list[Quantity]) -> None:
             st.found.pop(name, None)
             st.set(name, value, partner)
         else:
-            while len(st.offers) <= index:
-                st.offers.append({})
-                st.offer_names.append(None)
-            st.offers[index].pop(name, None)
+            if index < len(st.offers):
+                st.offers[index].pop(name, None)
             st.offer_set(index, name, value, partner)
 
 
@@ -1472,7 +1470,7 @@ def _answer_expected(st: _State, expected: str) -> None:
         return
     if expected == "offers":
         return  # an amount without its unit ("per minute", ...) cannot be placed in an offer
-    if (offer_fte := _OFFER_FTE.fullmatch(expected)) is not None:
+    if (offer_fte := OFFER_FTE.fullmatch(expected)) is not None:
         heads = [q for q in p.quantities if q.kind in ("count", "bare") and not q.negated]
         if heads:  # "11 FTE", "de räknar med 11": asked for the vendor's head count, it is the vendor's
             if st.sources.get("in_house_fte") == heads[0].text:
@@ -1582,7 +1580,7 @@ def extract_arguments(
     """
     if tool is not None and tool not in TOOLS:
         raise InvalidInput("tool", f"must be one of {', '.join(TOOLS)}; got {tool!r}")
-    if expected is not None and expected not in _EXPECTABLE and not _OFFER_FTE.fullmatch(expected):
+    if expected is not None and expected not in _EXPECTABLE and not OFFER_FTE.fullmatch(expected):
         raise InvalidInput(
             "expected", f"must be an argument name such as {', '.join(_REQUIRED['staffing'])}; got {expected!r}"
         )
