@@ -371,6 +371,7 @@ def _spelled_numbers(tokens: list[Token], annotation: Annotation, language: str)
 
 _HUNDRED = {"hundra", "hundre", "hundrede", "hundred", "sata", "sataa", "etthundra", "ethundrede"}
 _THOUSAND = {"tusen", "tusind", "tusinde", "tuhat", "tuhatta", "thousand"}
+_MULTIPLIERS = _HUNDRED | _THOUSAND
 
 
 def _number_parts(word: str, words: Mapping[str, float]) -> list[float] | None:
@@ -385,8 +386,7 @@ def _number_parts(word: str, words: Mapping[str, float]) -> list[float] | None:
         pieces = [_number_parts(piece, words) for piece in word.split("-")]
         return None if any(x is None for x in pieces) else [v for x in pieces for v in x]  # type: ignore[union-attr]
     for cut in range(len(word) - 2, 2, -1):  # longest known head first
-        head = _number_parts(word[:cut], words) if word[:cut] in words or word[:cut] in _HUNDRED | _THOUSAND \
-            else None
+        head = _number_parts(word[:cut], words) if word[:cut] in words or word[:cut] in _MULTIPLIERS else None
         if head is not None:
             tail = _number_parts(word[cut:], words)
             if tail is not None:
@@ -425,7 +425,8 @@ _WHOLE = {"hel", "helt", "hela", "whole", "full", "kokonainen", "kokonaisen"}
 
 
 def _one_unit(tokens: list[Token], annotation: Annotation, i: int, language: str) -> bool:
-    """An article (or a bare Finnish noun) that counts one minute or second as a duration:
+    """An article that counts one minute or second as a duration (a bare Finnish noun is read by
+    `_bare_finnish_minutes`):
     "ungefär en minut på efterarbete", "inom en minut", "et minuts efterarbejde".
 
     Not a price's period ("0,95 € a minute", "8 kr per minut": a number or "per" before it)
@@ -522,7 +523,7 @@ def _bare_finnish_minutes(p: Parsed, used: set[int]) -> None:
             q = _text(p, Quantity("duration", 60.0, i, i + 1, "", unit="minute"))
             q.negated = _negated(p, q)
             p.quantities.append(q)
-    p.quantities.sort(key=lambda q: q.start)
+            p.quantities.sort(key=lambda r: r.start)
 
 
 def _read(p: Parsed, i: int) -> Quantity | None:
